@@ -71,7 +71,7 @@ create policy "Admins can read their own admin row"
   on public.platform_admins for select to authenticated
   using (user_id = (select auth.uid()));
 
-create policy "Reviewers, admins and the candidates who took them can read definitions"
+create policy "Reviewers, admins and candidates can read definitions"
   on public.interview_defs for select to authenticated
   using (
     merchant_id = any ((select private.reviewable_merchant_ids())::uuid[])
@@ -90,7 +90,7 @@ create policy "Whoever can read a definition can read its questions"
 
 -- The core rule: a candidate sees their own results in any state; members of the owning
 -- merchant or of any merchant above it see them once submitted; admins see everything.
-create policy "Candidates, reviewers of submitted results and admins can read results"
+create policy "Candidates, their reviewers and admins can read results"
   on public.interview_results for select to authenticated
   using (
     candidate_id = (select auth.uid())
