@@ -12,11 +12,13 @@
 --          30000000-...-03 Bob, Data Analyst (Globex), submitted, older raw-data format
 --          30000000-...-04 Bob, Sales Engineer, started (in progress), not submitted
 
-insert into auth.users (id, email, aud, role, encrypted_password, email_confirmed_at,
-  raw_app_meta_data, raw_user_meta_data)
-select id::uuid, email, 'authenticated', 'authenticated',
+insert into auth.users (instance_id, id, email, aud, role, encrypted_password, email_confirmed_at,
+  raw_app_meta_data, raw_user_meta_data, confirmation_token, recovery_token,
+  email_change_token_new, email_change)
+select '00000000-0000-0000-0000-000000000000', id::uuid, email, 'authenticated', 'authenticated',
   extensions.crypt('password', extensions.gen_salt('bf', 4)), now(),
-  '{"provider": "email", "providers": ["email"]}', json_build_object('full_name', full_name)::jsonb
+  '{"provider": "email", "providers": ["email"]}', json_build_object('full_name', full_name)::jsonb,
+  '', '', '', ''
 from (values
   ('00000000-0000-4000-8000-000000000001', 'admin@jobmojito.test', 'Ada Admin'),
   ('00000000-0000-4000-8000-000000000011', 'owner@acme.test', 'Olivia Owner'),
@@ -27,6 +29,12 @@ from (values
   ('00000000-0000-4000-8000-000000000101', 'alice@candidates.test', 'Alice Candidate'),
   ('00000000-0000-4000-8000-000000000102', 'bob@candidates.test', 'Bob Candidate')
 ) as u (id, email, full_name);
+
+-- Email identities, which Auth needs for password sign-in.
+insert into auth.identities (provider_id, user_id, identity_data, provider, last_sign_in_at)
+select id::text, id, jsonb_build_object('sub', id::text, 'email', email, 'email_verified', true),
+  'email', now()
+from auth.users where email like '%.test';
 
 insert into public.platform_admins (user_id) values ('00000000-0000-4000-8000-000000000001');
 

@@ -40,10 +40,27 @@ create table auth.users (
   raw_app_meta_data jsonb default '{}'::jsonb,
   raw_user_meta_data jsonb default '{}'::jsonb,
   is_anonymous boolean not null default false,
+  -- GoTrue scans these as strings: seeds set them to '' so sign-in works on a real stack.
+  confirmation_token varchar(255),
+  recovery_token varchar(255),
+  email_change_token_new varchar(255),
+  email_change varchar(255),
   created_at timestamptz default now(),
   updated_at timestamptz default now()
 );
 grant all on auth.users to service_role;
+
+create table auth.identities (
+  id uuid primary key default extensions.gen_random_uuid(),
+  provider_id text not null,
+  user_id uuid not null references auth.users (id) on delete cascade,
+  identity_data jsonb not null,
+  provider text not null,
+  last_sign_in_at timestamptz,
+  created_at timestamptz default now(),
+  updated_at timestamptz default now(),
+  unique (provider_id, provider)
+);
 
 create function auth.uid() returns uuid
 language sql stable

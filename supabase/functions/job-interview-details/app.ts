@@ -1,0 +1,282 @@
+/**
+ * The Hono app, built from its dependencies so tests can swap any edge. Routes answer with and
+ * without the `/job-interview-details` prefix (some CLI versions strip it).
+ */
+import { type Context, Hono } from "hono";
+import { bearerToken, type Caller, createTokenVerifier, type VerifyResult } from "./auth.ts";
+import type { Config } from "./config.ts";
+import {
+  AppError,
+  internalError,
+  notFound,
+  unauthorized,
+  upstreamFailed,
+  validationFailed,
+} from "./errors.ts";
+import {
+  acceptsGzip,
+  ALLOWED_METHODS,
+  corsHeaders,
+  GZIP_MIN_BYTES,
+  preflightHeaders,
+  requestIdFrom,
+  serverTiming,
+} from "./http.ts";
+import { parseBody, parseQuery } from "./input.ts";
+import { jsonLogger, type Logger, type RequestLog } from "./log.ts";
+import { buildOpenApi } from "./openapi.ts";
+import { attachSignedUrls, recordingPaths } from "./recordings.ts";
+import type { DetailsResponse } from "./schemas.ts";
+import {
+  type Fetch,
+  fetchTranscript,
+  type RpcResult,
+  signPaths,
+  type SignResult,
+} from "./upstream.ts";
+
+export interface Deps {
+  config: Config;
+  verifyToken: (token: string) => Promise<VerifyResult>;
+  fetchTranscript: (
+    input: { token: string; id: string; view: string; signal: AbortSignal },
+  ) => Promise<RpcResult>;
+  signPaths: (
+    input: { paths: string[]; expiresIn: number; signal: AbortSignal },
+  ) => Promise<SignResult>;
+  log: Logger;
+  now: () => Date;
+}
+
+/** Real dependencies: `fetch` for both upstreams and the JWKS, the JSON logger, the clock. */
+export function createDeps(
+  config: Config,
+  fetchImpl: Fetch = fetch,
+  log: Logger = jsonLogger,
+): Deps {
+  const { supabaseUrl, apiKey, serviceKey } = config;
+  return {
+    config,
+    verifyToken: createTokenVerifier({
+      jwtSecret: config.jwtSecret,
+      jwks: config.jwks,
+      jwksUrl: `${supabaseUrl}/auth/v1/.well-known/jwks.json`,
+      getUser: async (token) => {
+        const res = await fetchImpl(`${supabaseUrl}/auth/v1/user`, {
+          headers: { apikey: apiKey, authorization: `Bearer ${token}` },
+          signal: AbortSignal.timeout(config.upstreamTimeoutMs),
+        });
+        const body = await res.json().catch(() => null);
+        return res.ok && typeof body?.id === "string" ? { id: body.id } : null;
+      },
+    }),
+    fetchTranscript: (input) => fetchTranscript({ supabaseUrl, apiKey, fetch: fetchImpl }, input),
+    signPaths: (input) =>
+      signPaths({
+        supabaseUrl,
+        serviceKey,
+        publicBaseUrl: config.signedUrlBaseUrl,
+        fetch: fetchImpl,
+      }, input),
+    log,
+    now: () => new Date(),
+  };
+}
+
+type Env = {
+  Variables: {
+    requestId: string;
+    timings: Record<string, number>;
+    log: Partial<RequestLog>;
+    bytes: number;
+  };
+};
+
+const JSON_TYPE = "application/json; charset=utf-8";
+
+function jsonBytes(
+  c: Context<Env>,
+  body: Uint8Array<ArrayBuffer> | string,
+  status = 200,
+): Response {
+  const bytes = typeof body === "string" ? new TextEncoder().encode(body) : body;
+  c.set("bytes", bytes.length);
+  return new Response(bytes, { status, headers: { "content-type": JSON_TYPE } });
+}
+
+async function timed<T>(c: Context<Env>, name: string, fn: () => Promise<T>): Promise<T> {
+  const start = performance.now();
+  try {
+    return await fn();
+  } finally {
+    c.get("timings")[name] = performance.now() - start;
+  }
+}
+
+export function createApp(deps: Deps): Hono<Env> {
+  const { config } = deps;
+  const app = new Hono<Env>({ strict: false });
+  const openApi = JSON.stringify(buildOpenApi());
+
+  // Every answer, errors included: request id, CORS, no caching, timing, compression, one log line.
+  app.use(async (c, next) => {
+    const started = performance.now();
+    const requestId = requestIdFrom(c.req.header("x-request-id"));
+    c.set("requestId", requestId);
+    c.set("timings", {});
+    c.set("log", {});
+    c.set("bytes", 0);
+    await next();
+    const timings = c.get("timings");
+    timings.total = performance.now() - started;
+    const res = c.res;
+    const headers = new Headers(res.headers);
+    for (
+      const [k, v] of Object.entries(corsHeaders(c.req.header("origin"), config.corsAllowedOrigins))
+    ) {
+      headers.set(k, v);
+    }
+    headers.set("x-request-id", requestId);
+    headers.set("cache-control", "private, no-store");
+    headers.set("server-timing", serverTiming(timings));
+    const bytes = c.get("bytes");
+    const gzip = bytes >= GZIP_MIN_BYTES && res.body !== null &&
+      acceptsGzip(c.req.header("accept-encoding"));
+    if (gzip) {
+      headers.set("content-encoding", "gzip");
+      headers.append("vary", "Accept-Encoding");
+      headers.delete("content-length");
+    }
+    const body = gzip ? res.body!.pipeThrough(new CompressionStream("gzip")) : res.body;
+    c.res = undefined;
+    c.res = new Response(body, { status: res.status, headers });
+    deps.log({
+      ...c.get("log"),
+      request_id: requestId,
+      method: c.req.method,
+      path: c.req.path,
+      status: res.status,
+      total_ms: round(timings.total),
+      rpc_ms: timings.rpc === undefined ? undefined : round(timings.rpc),
+      sign_ms: timings.sign === undefined ? undefined : round(timings.sign),
+      bytes,
+      gzip,
+    });
+  });
+
+  async function details(c: Context<Env>): Promise<Response> {
+    const requestId = c.get("requestId");
+    const log = c.get("log");
+    const signal = AbortSignal.timeout(config.upstreamTimeoutMs);
+
+    const token = bearerToken(c.req.header("authorization"));
+    if (!token) throw unauthorized("Missing access token.");
+    const verified = await deps.verifyToken(token);
+    if (!verified.caller) throw unauthorized(verified.error);
+    const caller: Caller = verified.caller;
+    log.sub = caller.sub;
+    log.role = caller.role;
+
+    const url = new URL(c.req.url);
+    const input = c.req.method === "POST"
+      ? await parseBody(c.req.raw, url.searchParams)
+      : parseQuery(url.searchParams);
+    if (input.error) throw validationFailed(input.error.message, input.error.name);
+    const { interview_result_id: id, view } = input.data;
+    const signed = input.data.get_signed_recordings === "true";
+    log.view = view;
+    log.signed = signed;
+
+    const rpc = await timed(
+      c,
+      "rpc",
+      () => deps.fetchTranscript({ token: caller.token, id, view, signal }),
+    );
+    switch (rpc.kind) {
+      case "not_found":
+        throw notFound();
+      case "unauthorized":
+        throw unauthorized();
+      case "invalid_input":
+        throw validationFailed(rpc.message);
+      case "failed":
+        log.upstream_failure = `${rpc.failure.step}: ${rpc.failure.reason}`;
+        throw upstreamFailed(rpc.failure.step, requestId);
+    }
+    // Without signing the RPC's bytes go out untouched: no parse, no re-serialising.
+    if (!signed) return jsonBytes(c, rpc.body);
+
+    let doc: DetailsResponse;
+    try {
+      doc = JSON.parse(new TextDecoder().decode(rpc.body));
+      if (doc.transcript !== undefined && !Array.isArray(doc.transcript)) {
+        throw new Error("transcript");
+      }
+    } catch {
+      log.upstream_failure = "rpc: malformed document";
+      throw upstreamFailed("rpc", requestId);
+    }
+    const paths = recordingPaths(doc);
+    log.recordings = paths.length;
+    const validUntil = new Date(deps.now().getTime() + config.signedUrlTtlSeconds * 1000);
+    let urls = new Map<string, string | null>();
+    if (paths.length > 0) {
+      const result = await timed(
+        c,
+        "sign",
+        () => deps.signPaths({ paths, expiresIn: config.signedUrlTtlSeconds, signal }),
+      );
+      if (result.kind === "failed") {
+        log.upstream_failure = `${result.failure.step}: ${result.failure.reason}`;
+        throw upstreamFailed(result.failure.step, requestId);
+      }
+      urls = result.urls;
+    }
+    return jsonBytes(c, JSON.stringify(attachSignedUrls(doc, urls, validUntil)));
+  }
+
+  const preflight = (c: Context<Env>) =>
+    new Response(null, {
+      status: 204,
+      headers: preflightHeaders(c.req.header("access-control-request-headers")),
+    });
+  const notAllowed = (c: Context<Env>) => {
+    const res = jsonBytes(
+      c,
+      JSON.stringify({ error: `Method ${c.req.method} is not allowed.` }),
+      405,
+    );
+    res.headers.set("allow", ALLOWED_METHODS);
+    c.get("log").code = "METHOD_NOT_ALLOWED";
+    return res;
+  };
+
+  for (const base of ["/job-interview-details", ""]) {
+    app.get(`${base}/openapi.json`, (c) => jsonBytes(c, openApi));
+    app.on(["GET", "POST"], base || "/", details);
+    app.options(base || "/", preflight);
+    app.all(base || "/", notAllowed);
+  }
+
+  app.notFound((c) => jsonBytes(c, JSON.stringify({ error: "Not found." }), 404));
+  app.onError((err, c) => {
+    const known = err instanceof AppError ? err : internalError(c.get("requestId"));
+    c.get("log").code = known.code;
+    if (!(err instanceof AppError)) {
+      console.error(
+        JSON.stringify({
+          level: "error",
+          request_id: c.get("requestId"),
+          error: err.name,
+          message: err.message,
+        }),
+      );
+    }
+    return jsonBytes(c, JSON.stringify(known.body), known.status);
+  });
+  return app;
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 10) / 10;
+}

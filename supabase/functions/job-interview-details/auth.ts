@@ -1,0 +1,115 @@
+/**
+ * Who is calling. Verifies the bearer token locally whenever the key material is at hand: HS256
+ * with the legacy secret, ES256/RS256 against SUPABASE_JWKS or the project's JWKS endpoint
+ * (fetched once, then cached by jose). Only a legacy HS256 token with no secret configured costs
+ * a round trip to Auth, as supabase-js getClaims() does.
+ */
+import {
+  createLocalJWKSet,
+  createRemoteJWKSet,
+  decodeProtectedHeader,
+  errors,
+  type JWTPayload,
+  jwtVerify,
+} from "jose";
+
+export interface Caller {
+  /** The user id; null for the service role. */
+  sub: string | null;
+  role: "authenticated" | "service_role";
+  /** Passed on to PostgREST so that Postgres decides what this caller sees. */
+  token: string;
+}
+
+export type VerifyResult = { caller: Caller; error?: undefined } | {
+  caller?: undefined;
+  error: string;
+};
+
+export interface VerifierOptions {
+  jwtSecret?: string;
+  jwks?: { keys: Record<string, unknown>[] };
+  jwksUrl: string;
+  /** Fallback for HS256 without a secret: Auth's /user answers with the claims' subject. */
+  getUser?: (token: string) => Promise<{ id: string } | null>;
+}
+
+const ASYMMETRIC = ["ES256", "RS256"];
+const INVALID = "Invalid or expired access token.";
+
+/** The token of an `Authorization: Bearer <token>` header. */
+export function bearerToken(header: string | null | undefined): string | undefined {
+  const m = /^Bearer[ ]+([^\s]+)[ ]*$/i.exec(header ?? "");
+  return m?.[1];
+}
+
+function callerFrom(payload: JWTPayload & { role?: unknown }, token: string): VerifyResult {
+  if (payload.role === "service_role") {
+    return { caller: { sub: null, role: "service_role", token } };
+  }
+  const aud = Array.isArray(payload.aud) ? payload.aud : [payload.aud];
+  if (
+    payload.role !== "authenticated" || typeof payload.sub !== "string" || !payload.sub ||
+    !aud.includes("authenticated") || typeof payload.exp !== "number"
+  ) {
+    // The anon key, a publishable key's JWT or a token for another audience is not a user.
+    return { error: "A signed-in user's access token is required." };
+  }
+  return { caller: { sub: payload.sub, role: "authenticated", token } };
+}
+
+export function createTokenVerifier(
+  options: VerifierOptions,
+): (token: string) => Promise<VerifyResult> {
+  const secret = options.jwtSecret ? new TextEncoder().encode(options.jwtSecret) : undefined;
+  const local = options.jwks ? createLocalJWKSet(options.jwks as { keys: [] }) : undefined;
+  // jose caches the remote set and refetches at most every 30 s, so unknown kids can't force a
+  // fetch per request.
+  const remote = createRemoteJWKSet(new URL(options.jwksUrl), {
+    cacheMaxAge: 600_000,
+    cooldownDuration: 30_000,
+  });
+  const keyFor: Parameters<typeof jwtVerify>[1] = async (header, token) => {
+    if (local) {
+      try {
+        return await local(header, token);
+      } catch (e) {
+        if (!(e instanceof errors.JWKSNoMatchingKey)) throw e;
+      }
+    }
+    return await remote(header, token);
+  };
+
+  return async function verifyToken(token) {
+    let alg: string | undefined;
+    try {
+      alg = decodeProtectedHeader(token).alg;
+    } catch {
+      return { error: INVALID };
+    }
+    try {
+      if (alg === "HS256") {
+        if (secret) {
+          const { payload } = await jwtVerify(token, secret, { algorithms: ["HS256"] });
+          return callerFrom(payload, token);
+        }
+        if (!options.getUser) return { error: INVALID };
+        const user = await options.getUser(token);
+        if (!user) return { error: INVALID };
+        // Auth vouched for the token; its own claims still decide the role.
+        const payload = JSON.parse(new TextDecoder().decode(
+          Uint8Array.from(
+            atob(token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/")),
+            (ch) => ch.charCodeAt(0),
+          ),
+        ));
+        return callerFrom({ ...payload, sub: user.id }, token);
+      }
+      if (!alg || !ASYMMETRIC.includes(alg)) return { error: INVALID };
+      const { payload } = await jwtVerify(token, keyFor, { algorithms: ASYMMETRIC });
+      return callerFrom(payload, token);
+    } catch {
+      return { error: INVALID };
+    }
+  };
+}

@@ -1,0 +1,93 @@
+/** Typed configuration from the environment, read once at start-up. */
+import { z } from "zod";
+
+const keySet = z.object({ keys: z.array(z.record(z.string(), z.unknown())) });
+const namedKeys = z.record(z.string(), z.string().min(1));
+
+/** JSON carried in an env var; malformed JSON is a config error, not silently absent. */
+function json<T extends z.ZodType>(schema: T) {
+  return z.string().transform((raw, ctx) => {
+    try {
+      return JSON.parse(raw);
+    } catch {
+      ctx.addIssue({ code: "custom", message: "Must be JSON." });
+      return z.NEVER;
+    }
+  }).pipe(schema);
+}
+
+const origins = z.string().transform((raw) => raw.split(",").map((o) => o.trim()).filter(Boolean));
+
+export const EnvSchema = z.object({
+  SUPABASE_URL: z.url(),
+  SUPABASE_ANON_KEY: z.string().min(1).optional(),
+  SUPABASE_SERVICE_ROLE_KEY: z.string().min(1).optional(),
+  SUPABASE_PUBLISHABLE_KEYS: json(namedKeys).optional(),
+  SUPABASE_SECRET_KEYS: json(namedKeys).optional(),
+  SUPABASE_JWKS: json(keySet).optional(),
+  JWT_SECRET: z.string().min(32).optional(),
+  SIGNED_URL_TTL_SECONDS: z.coerce.number().int().min(1).max(604_800).default(3600),
+  SIGNED_URL_BASE_URL: z.url().optional(),
+  UPSTREAM_TIMEOUT_MS: z.coerce.number().int().min(1).max(120_000).default(10_000),
+  CORS_ALLOWED_ORIGINS: origins.default(["*"]),
+});
+
+export interface Config {
+  supabaseUrl: string;
+  /** Sent as `apikey` to PostgREST: the default publishable key, else the legacy anon key. */
+  apiKey: string;
+  /** Signs recording paths: the default secret key, else the legacy service-role key. */
+  serviceKey: string;
+  jwtSecret?: string;
+  jwks?: { keys: Record<string, unknown>[] };
+  signedUrlTtlSeconds: number;
+  /** Where signed links point; browsers can't reach SUPABASE_URL inside a local Docker stack. */
+  signedUrlBaseUrl: string;
+  upstreamTimeoutMs: number;
+  corsAllowedOrigins: string[];
+}
+
+export type ConfigResult = { data: Config; error?: undefined } | {
+  data?: undefined;
+  error: string;
+};
+
+/** Env to config. Empty strings count as unset; the new keys take precedence over the legacy ones. */
+export function resolveConfig(env: Record<string, string | undefined>): ConfigResult {
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([, v]) => v !== undefined && v !== ""),
+  );
+  const parsed = EnvSchema.safeParse(present);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return { error: `Invalid configuration: ${issue.path.join(".")}: ${issue.message}` };
+  }
+  const e = parsed.data;
+  const apiKey = e.SUPABASE_PUBLISHABLE_KEYS?.default ?? e.SUPABASE_ANON_KEY;
+  const serviceKey = e.SUPABASE_SECRET_KEYS?.default ?? e.SUPABASE_SERVICE_ROLE_KEY;
+  if (!apiKey) {
+    return {
+      error: "Invalid configuration: SUPABASE_ANON_KEY (or SUPABASE_PUBLISHABLE_KEYS) is required",
+    };
+  }
+  if (!serviceKey) {
+    return {
+      error:
+        "Invalid configuration: SUPABASE_SERVICE_ROLE_KEY (or SUPABASE_SECRET_KEYS) is required",
+    };
+  }
+  const supabaseUrl = e.SUPABASE_URL.replace(/\/+$/, "");
+  return {
+    data: {
+      supabaseUrl,
+      apiKey,
+      serviceKey,
+      jwtSecret: e.JWT_SECRET,
+      jwks: e.SUPABASE_JWKS,
+      signedUrlTtlSeconds: e.SIGNED_URL_TTL_SECONDS,
+      signedUrlBaseUrl: (e.SIGNED_URL_BASE_URL ?? supabaseUrl).replace(/\/+$/, ""),
+      upstreamTimeoutMs: e.UPSTREAM_TIMEOUT_MS,
+      corsAllowedOrigins: e.CORS_ALLOWED_ORIGINS,
+    },
+  };
+}

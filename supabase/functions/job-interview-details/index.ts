@@ -1,0 +1,8 @@
+// Entry point: configuration from the environment, the real dependencies, Deno.serve.
+import { createApp, createDeps } from "./app.ts";
+import { resolveConfig } from "./config.ts";
+
+const config = resolveConfig(Deno.env.toObject());
+if (!config.data) throw new Error(config.error);
+
+Deno.serve(createApp(createDeps(config.data)).fetch);

@@ -1,0 +1,77 @@
+/** The OpenAPI 3.1 document of this endpoint, generated from the zod schemas. */
+import { z } from "zod";
+import { DetailsQuerySchema, DetailsResponseSchema, ErrorSchema } from "./schemas.ts";
+
+type JsonSchema = Record<string, unknown>;
+
+function queryParameters(): JsonSchema[] {
+  const schema = z.toJSONSchema(DetailsQuerySchema, { io: "input" }) as {
+    properties: Record<string, JsonSchema>;
+    required?: string[];
+  };
+  return Object.entries(schema.properties).map(([name, s]) => ({
+    schema: s,
+    required: schema.required?.includes(name) ?? false,
+    name,
+    in: "query",
+  }));
+}
+
+const errorResponse = (description: string) => ({
+  description,
+  content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
+});
+
+export function buildOpenApi(serverUrl = "https://cool.jobmojito.com/functions/v1"): JsonSchema {
+  // Both schemas carry an `id` in zod's global registry; emit them as components.
+  void DetailsResponseSchema, ErrorSchema;
+  const registry = z.toJSONSchema(z.globalRegistry, {
+    io: "output",
+    uri: (id: string) => `#/components/schemas/${id}`,
+  }) as unknown as { schemas: Record<string, JsonSchema> };
+  const operation = {
+    tags: ["Results"],
+    summary: "Get interview result details with transcript",
+    description:
+      "Returns an interview result with its full transcript and AI assessment. Optionally attaches signed recording URLs.",
+    security: [{ bearerAuth: [] }],
+    parameters: queryParameters(),
+    responses: {
+      "200": {
+        description: "The interview result and transcript.",
+        content: {
+          "application/json": {
+            schema: { $ref: "#/components/schemas/JobInterviewDetailsResponse" },
+          },
+        },
+      },
+      "401": errorResponse("Missing, expired or invalid access token."),
+      "404": errorResponse("No interview result exists for the given interview_result_id."),
+      "422": errorResponse("Validation error."),
+      "500": errorResponse("Server error."),
+    },
+    operationId: "get_interview_result_details",
+  };
+  return {
+    openapi: "3.1.0",
+    info: {
+      title: "JobMojito API",
+      version: "1.0.0",
+      description:
+        "Public API for JobMojito, served by Supabase Edge Functions. Authenticate with a Supabase JWT access token via the Authorization header.",
+    },
+    servers: [{ url: serverUrl, description: "Production" }],
+    components: {
+      securitySchemes: {
+        bearerAuth: {
+          type: "http",
+          scheme: "bearer",
+          bearerFormat: "JWT",
+          description: "Supabase JWT — `Authorization: Bearer <token>`.",
+        },
+      },
+      schemas: registry.schemas,
+    },
+    paths: { "/job-interview-details": { get: operation } },
+  };
+}

@@ -1,0 +1,156 @@
+/**
+ * The two upstream calls, spoken over fetch exactly as supabase-js sends them. Not supabase-js
+ * itself: its rpc() always parses the body (about 5 ms for an 800 KB interview, which the
+ * function only passes on), and createSignedUrls() builds links from SUPABASE_URL and takes no
+ * per-request abort signal.
+ */
+
+export const RECORDINGS_BUCKET = "private-recordings";
+const CLIENT_INFO = "job-interview-details/1";
+
+export type Fetch = typeof fetch;
+
+export type UpstreamFailure = { step: "rpc" | "sign"; reason: string };
+
+export type RpcResult =
+  | { kind: "found"; body: Uint8Array<ArrayBuffer> }
+  | { kind: "not_found" }
+  | { kind: "unauthorized" }
+  | { kind: "invalid_input"; message: string }
+  | { kind: "failed"; failure: UpstreamFailure };
+
+const fail = (step: UpstreamFailure["step"], reason: string) => ({
+  kind: "failed" as const,
+  failure: { step, reason },
+});
+
+function describe(error: unknown): string {
+  const e = error as Error;
+  if (e?.name === "TimeoutError" || e?.name === "AbortError") return "timed out";
+  return `unreachable (${e?.name ?? "error"})`;
+}
+
+/** Trims ASCII whitespace off both ends without copying. */
+function trimmed(body: Uint8Array): [number, number] {
+  let s = 0;
+  let e = body.length - 1;
+  while (s <= e && body[s] <= 0x20) s++;
+  while (e >= s && body[e] <= 0x20) e--;
+  return [s, e];
+}
+
+/**
+ * POST /rest/v1/rpc/interview_transcript with the caller's token. The body is kept as bytes:
+ * a JSON object (checked by its ends, not parsed) or `null` for not found / not visible.
+ */
+export async function fetchTranscript(
+  ctx: { supabaseUrl: string; apiKey: string; fetch: Fetch },
+  input: { token: string; id: string; view: string; signal: AbortSignal },
+): Promise<RpcResult> {
+  let res: Response;
+  let body: Uint8Array<ArrayBuffer>;
+  try {
+    res = await ctx.fetch(`${ctx.supabaseUrl}/rest/v1/rpc/interview_transcript`, {
+      method: "POST",
+      headers: {
+        apikey: ctx.apiKey,
+        authorization: `Bearer ${input.token}`,
+        "content-type": "application/json",
+        accept: "application/json",
+        "x-client-info": CLIENT_INFO,
+      },
+      body: JSON.stringify({ p_interview_result_id: input.id, p_view: input.view }),
+      signal: input.signal,
+    });
+    body = await res.bytes();
+  } catch (error) {
+    return fail("rpc", describe(error));
+  }
+  if (res.status === 401) return { kind: "unauthorized" };
+  if (!res.ok) {
+    // PostgREST's 400 for a value Postgres refused (22P02 bad uuid, 22023 bad view).
+    if (res.status === 400) {
+      const code = safeJson(body)?.code;
+      if (code === "22P02" || code === "22023") {
+        return { kind: "invalid_input", message: String(safeJson(body)?.message) };
+      }
+    }
+    return fail("rpc", `PostgREST answered ${res.status}`);
+  }
+  const [s, e] = trimmed(body);
+  if (
+    e - s === 3 && body[s] === 0x6e && body[s + 1] === 0x75 && body[s + 2] === 0x6c &&
+    body[s + 3] === 0x6c
+  ) {
+    return { kind: "not_found" };
+  }
+  if (body[s] !== 0x7b || body[e] !== 0x7d) return fail("rpc", "PostgREST answered malformed JSON");
+  return { kind: "found", body: s === 0 && e === body.length - 1 ? body : body.subarray(s, e + 1) };
+}
+
+function safeJson(body: Uint8Array): Record<string, unknown> | undefined {
+  try {
+    return JSON.parse(new TextDecoder().decode(body));
+  } catch {
+    return undefined;
+  }
+}
+
+export type SignResult =
+  | { kind: "signed"; urls: Map<string, string | null> }
+  | { kind: "failed"; failure: UpstreamFailure };
+
+/**
+ * One batch request for every path. Paths Storage can't sign (no object) map to null; a failed
+ * or malformed answer fails the whole step, so no partial data is ever sent.
+ */
+export async function signPaths(
+  ctx: { supabaseUrl: string; serviceKey: string; publicBaseUrl: string; fetch: Fetch },
+  input: { paths: string[]; expiresIn: number; signal: AbortSignal },
+): Promise<SignResult> {
+  let res: Response;
+  let entries: unknown;
+  try {
+    res = await ctx.fetch(`${ctx.supabaseUrl}/storage/v1/object/sign/${RECORDINGS_BUCKET}`, {
+      method: "POST",
+      headers: {
+        apikey: ctx.serviceKey,
+        authorization: `Bearer ${ctx.serviceKey}`,
+        "content-type": "application/json",
+        "x-client-info": CLIENT_INFO,
+      },
+      body: JSON.stringify({ expiresIn: input.expiresIn, paths: input.paths }),
+      signal: input.signal,
+    });
+    const text = await res.text();
+    if (!res.ok) {
+      return {
+        kind: "failed",
+        failure: { step: "sign", reason: `Storage answered ${res.status}` },
+      };
+    }
+    entries = JSON.parse(text);
+  } catch (error) {
+    const reason = error instanceof SyntaxError
+      ? "Storage answered malformed JSON"
+      : describe(error);
+    return { kind: "failed", failure: { step: "sign", reason } };
+  }
+  if (!Array.isArray(entries)) {
+    return { kind: "failed", failure: { step: "sign", reason: "Storage answered malformed JSON" } };
+  }
+  const urls = new Map<string, string | null>(input.paths.map((p) => [p, null]));
+  for (const entry of entries) {
+    const { path, signedURL } = (entry ?? {}) as { path?: unknown; signedURL?: unknown };
+    if (typeof path !== "string" || (signedURL !== null && typeof signedURL !== "string")) {
+      return {
+        kind: "failed",
+        failure: { step: "sign", reason: "Storage answered malformed JSON" },
+      };
+    }
+    if (urls.has(path) && typeof signedURL === "string" && signedURL.startsWith("/")) {
+      urls.set(path, `${ctx.publicBaseUrl}/storage/v1${signedURL}`);
+    }
+  }
+  return { kind: "signed", urls };
+}

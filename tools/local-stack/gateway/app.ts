@@ -1,0 +1,140 @@
+/**
+ * The local stack's gateway on one port, standing in for Kong and the services behind it:
+ * /rest/v1/rpc, /storage/v1/object/sign, /auth/v1 and /functions/v1.
+ */
+import { type Context, Hono } from "hono";
+import { signUserToken, type StackKeys } from "../keys.ts";
+import { jwks, passwordGrant, user } from "./auth.ts";
+import type { Sql } from "./db.ts";
+import { forward } from "./functions.ts";
+import { bearer, type Claims, createVerifier, type Verified } from "./jwt.ts";
+import { callRpc, createSchemaCache, pgError } from "./postgrest.ts";
+import { download, signMany, signOne } from "./storage.ts";
+
+export interface GatewayDeps {
+  /** Connection as `authenticator`: PostgREST's and Storage's queries switch to the JWT's role. */
+  sql: Sql;
+  /** Connection as the owner: Auth's and Storage's own bookkeeping queries. */
+  adminSql: Sql;
+  keys: StackKeys;
+  storageRoot: string;
+  functionUrl: string;
+  verifyJwt: boolean;
+  /** Extra routes (the dev viewer); mounted before the catch-all 404. */
+  extra?: (app: Hono) => void;
+  verify?: (token: string) => Promise<Verified>;
+}
+
+export function createGateway(deps: GatewayDeps): Hono {
+  const verify = deps.verify ?? createVerifier(deps.keys);
+  const { keys } = deps;
+  const lookup = createSchemaCache(deps.sql);
+  // Kong maps the new API keys to the legacy JWTs before the request reaches a service.
+  const keyJwt: Record<string, string> = {
+    [keys.anonKey]: keys.anonKey,
+    [keys.serviceRoleKey]: keys.serviceRoleKey,
+    [keys.publishableKey]: keys.anonKey,
+    [keys.secretKey]: keys.serviceRoleKey,
+  };
+  const translate = (req: Request): Request => {
+    const token = bearer(req);
+    if (!token || !token.startsWith("sb_")) return req;
+    const headers = new Headers(req.headers);
+    headers.set("authorization", `Bearer ${keyJwt[token] ?? token}`);
+    return new Request(req, { headers });
+  };
+
+  const app = new Hono();
+
+  // Kong's key-auth in front of REST and Auth: an apikey header (or query param) is required.
+  const requireApiKey = async (c: Context, next: () => Promise<void>) => {
+    const apikey = c.req.header("apikey") ?? c.req.query("apikey");
+    if (!apikey) return c.json({ message: "No API key found in request" }, 401);
+    if (!keyJwt[apikey]) return c.json({ message: "Invalid authentication credentials" }, 401);
+    // PostgREST runs a request without a user token as the apikey's role.
+    if (!c.req.header("authorization")) {
+      const headers = new Headers(c.req.raw.headers);
+      headers.set("authorization", `Bearer ${keyJwt[apikey]}`);
+      c.req.raw = new Request(c.req.raw, { headers });
+    }
+    await next();
+  };
+
+  app.use("/rest/v1/*", requireApiKey);
+  app.on(["GET", "POST"], "/rest/v1/rpc/:fn", async (c) => {
+    const token = bearer(translate(c.req.raw))!;
+    const { claims, error } = await verify(token);
+    if (error) {
+      return c.json(
+        error.expired ? pgError("PGRST303", "JWT expired") : pgError("PGRST301", error.message),
+        401,
+      );
+    }
+    let args: Record<string, unknown>;
+    if (c.req.method === "GET") {
+      args = Object.fromEntries(new URL(c.req.url).searchParams);
+    } else {
+      const body = await c.req.text();
+      try {
+        args = body.trim() ? JSON.parse(body) : {};
+      } catch {
+        return c.json(pgError("PGRST102", "Empty or invalid json"), 400);
+      }
+      if (!args || typeof args !== "object" || Array.isArray(args)) {
+        return c.json(pgError("PGRST102", "Empty or invalid json"), 400);
+      }
+    }
+    return await callRpc({ sql: deps.sql, lookup }, c, c.req.param("fn"), args, claims as Claims);
+  });
+
+  const storageDeps = {
+    sql: deps.sql,
+    adminSql: deps.adminSql,
+    jwtSecret: keys.jwtSecret,
+    verify,
+    root: deps.storageRoot,
+  };
+  const objectPath = (c: Context, bucket: string) =>
+    decodeURIComponent(new URL(c.req.url).pathname.split(`/object/sign/${bucket}/`)[1] ?? "");
+  app.post("/storage/v1/object/sign/:bucket", (c) => {
+    c.req.raw = translate(c.req.raw);
+    return signMany(storageDeps, c, c.req.param("bucket"));
+  });
+  app.post("/storage/v1/object/sign/:bucket/*", (c) => {
+    c.req.raw = translate(c.req.raw);
+    return signOne(storageDeps, c, c.req.param("bucket"), objectPath(c, c.req.param("bucket")));
+  });
+  app.get(
+    "/storage/v1/object/sign/:bucket/*",
+    (c) => download(storageDeps, c, c.req.param("bucket"), objectPath(c, c.req.param("bucket"))),
+  );
+
+  const authDeps = { sql: deps.adminSql, jwks: keys.jwks, verify };
+  app.get("/auth/v1/.well-known/jwks.json", (c) => jwks(authDeps, c));
+  app.use("/auth/v1/user", requireApiKey);
+  app.get("/auth/v1/user", (c) => user(authDeps, c));
+  app.use("/auth/v1/token", requireApiKey);
+  app.post("/auth/v1/token", (c) => {
+    const issuer = `${new URL(c.req.url).origin}/auth/v1`;
+    const sign = (sub: string, email: string) => signUserToken(keys, { sub, email, issuer });
+    return passwordGrant({ ...authDeps, sign }, c);
+  });
+
+  const functionsDeps = { functionUrl: deps.functionUrl, verifyJwt: deps.verifyJwt, verify };
+  app.all(
+    "/functions/v1/job-interview-details",
+    (c) => forward(functionsDeps, c, "/job-interview-details"),
+  );
+  app.all(
+    "/functions/v1/job-interview-details/*",
+    (c) => forward(functionsDeps, c, new URL(c.req.url).pathname.slice("/functions/v1".length)),
+  );
+
+  deps.extra?.(app);
+  app.notFound((c) => c.json({ message: "no Route matched with those values" }, 404));
+  app.onError((err, c) => {
+    console.error(JSON.stringify({ gateway_error: err.message }));
+    return c.json({ message: "An unexpected error occurred" }, 500);
+  });
+  return app;
+}

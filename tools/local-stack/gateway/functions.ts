@@ -1,0 +1,92 @@
+/**
+ * `/functions/v1/<name>` forwarded to the function served by Deno, with the platform's
+ * `verify_jwt` gate in front: OPTIONS passes unchecked, a token that does not verify is refused
+ * by the gateway itself with no CORS headers (so a browser cannot read it), as on the platform.
+ */
+import type { Context } from "hono";
+import http from "node:http";
+import { bearer, type Verified } from "./jwt.ts";
+
+export interface FunctionsDeps {
+  /** Base URL of the running function, e.g. http://127.0.0.1:54329 */
+  functionUrl: string;
+  verifyJwt: boolean;
+  verify: (token: string) => Promise<Verified>;
+}
+
+const HOP_BY_HOP = ["connection", "keep-alive", "transfer-encoding", "upgrade", "host"];
+
+export async function forward(
+  deps: FunctionsDeps,
+  c: Context,
+  pathAfterV1: string,
+): Promise<Response> {
+  const req = c.req.raw;
+  if (deps.verifyJwt && req.method !== "OPTIONS") {
+    const token = bearer(req);
+    const verified = token ? await deps.verify(token) : undefined;
+    if (!verified || verified.error) {
+      return new Response(JSON.stringify({ code: 401, message: "Invalid JWT" }), {
+        status: 401,
+        headers: { "content-type": "application/json" },
+      });
+    }
+  }
+  return await proxy(`${deps.functionUrl}${pathAfterV1}${new URL(req.url).search}`, req)
+    .catch(() =>
+      c.json({ code: "BOOT_ERROR", message: "Function failed to start (please check logs)" }, 503)
+    );
+}
+
+/**
+ * Forwards bytes both ways untouched. Not fetch(): Deno's fetch decompresses gzip answers but
+ * keeps their content-encoding header, which would corrupt what the client receives.
+ */
+function proxy(target: string, req: Request): Promise<Response> {
+  return new Promise((resolve, reject) => {
+    const headers: Record<string, string> = {};
+    req.headers.forEach((v, k) => {
+      if (!HOP_BY_HOP.includes(k)) headers[k] = v;
+    });
+    const out = http.request(target, { method: req.method, headers }, (res) => {
+      const resHeaders = new Headers();
+      for (const [k, v] of Object.entries(res.headers)) {
+        if (v === undefined || HOP_BY_HOP.includes(k)) continue;
+        for (const one of Array.isArray(v) ? v : [v]) resHeaders.append(k, one);
+      }
+      const body = new ReadableStream<Uint8Array>({
+        start(controller) {
+          res.on("data", (chunk: Uint8Array) => controller.enqueue(new Uint8Array(chunk)));
+          res.on("end", () => controller.close());
+          res.on("error", (e: Error) => controller.error(e));
+        },
+        cancel() {
+          res.destroy();
+        },
+      });
+      const nullBody = req.method === "HEAD" || [204, 304].includes(res.statusCode ?? 0);
+      resolve(
+        new Response(nullBody ? null : body, {
+          status: res.statusCode ?? 502,
+          headers: resHeaders,
+        }),
+      );
+    });
+    out.on("error", reject);
+    if (req.body) {
+      (async () => {
+        for await (const chunk of req.body!) out.write(chunk);
+        out.end();
+      })().catch((e) => out.destroy(e));
+    } else {
+      out.end();
+    }
+  });
+}
+
+/** Reads `verify_jwt` of a function from supabase/config.toml (true when unset, as the CLI does). */
+export function verifyJwtSetting(configToml: string, name: string): boolean {
+  const section = configToml.split(/^\[/m).find((s) => s.startsWith(`functions.${name}]`));
+  const m = section && /^verify_jwt\s*=\s*(true|false)/m.exec(section);
+  return m ? m[1] === "true" : true;
+}

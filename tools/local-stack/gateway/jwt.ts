@@ -1,0 +1,33 @@
+/** Token checks as the platform's services make them: HS256 with the secret, else the key set. */
+import { createLocalJWKSet, decodeProtectedHeader, errors, type JWTPayload, jwtVerify } from "jose";
+import type { StackKeys } from "../keys.ts";
+
+export type Claims = JWTPayload & { role?: string; email?: string };
+
+export type Verified = { claims: Claims; error?: undefined } | {
+  claims?: undefined;
+  error: { expired: boolean; message: string };
+};
+
+export function createVerifier(keys: StackKeys): (token: string) => Promise<Verified> {
+  const secret = new TextEncoder().encode(keys.jwtSecret);
+  const jwks = createLocalJWKSet(keys.jwks);
+  return async function verify(token) {
+    try {
+      const { alg } = decodeProtectedHeader(token);
+      const { payload } = alg === "HS256"
+        ? await jwtVerify(token, secret, { algorithms: ["HS256"] })
+        : await jwtVerify(token, jwks, { algorithms: ["ES256", "RS256"] });
+      return { claims: payload as Claims };
+    } catch (e) {
+      const expired = e instanceof errors.JWTExpired;
+      return { error: { expired, message: expired ? "JWT expired" : (e as Error).message } };
+    }
+  };
+}
+
+/** The bearer token of a request, if any. */
+export function bearer(req: Request): string | undefined {
+  const m = /^Bearer\s+(.+)$/i.exec(req.headers.get("authorization") ?? "");
+  return m?.[1].trim();
+}
