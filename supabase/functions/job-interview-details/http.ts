@@ -34,7 +34,7 @@ export function preflightHeaders(
 ): Record<string, string> {
   return {
     "access-control-allow-methods": ALLOWED_METHODS,
-    "access-control-allow-headers": requestedHeaders && /^[\w\s,-]{1,2000}$/.test(requestedHeaders)
+    "access-control-allow-headers": requestedHeaders && /^[\w ,-]{1,2000}$/.test(requestedHeaders)
       ? requestedHeaders
       : DEFAULT_ALLOWED_HEADERS,
     "access-control-max-age": "86400",

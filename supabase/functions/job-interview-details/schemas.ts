@@ -8,7 +8,8 @@ export const VIEWS = ["full", "standard", "summary"] as const;
 
 /** Query parameters of GET (and the fields of a POST body, once normalised). */
 export const DetailsQuerySchema = z.object({
-  interview_result_id: z.uuid({ error: "Must be a UUID." }).min(1).meta({
+  // Any canonical UUID, as Postgres accepts it (z.uuid() would refuse non-RFC variants).
+  interview_result_id: z.guid({ error: "Must be a UUID." }).min(1).meta({
     description: "The interview result to fetch the transcript and details for.",
     example: "93c98d21-e04d-4a84-9afa-ed154cf73636",
   }),

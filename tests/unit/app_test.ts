@@ -1,0 +1,287 @@
+import assert from "node:assert/strict";
+import { createApp, createDeps } from "../../supabase/functions/job-interview-details/app.ts";
+import type { RequestLog } from "../../supabase/functions/job-interview-details/log.ts";
+import { config, RESULT_ID, token, transcriptDoc } from "../support/fixtures.ts";
+
+type Handler = (req: Request) => Response | Promise<Response>;
+
+/** The app over a fake upstream: `rpc` and `sign` answer; every upstream request is recorded. */
+function harness(options: { rpc?: Handler; sign?: Handler; cfg?: Partial<typeof config> } = {}) {
+  const requests: Request[] = [];
+  const logs: RequestLog[] = [];
+  const doc = transcriptDoc(3);
+  const rpc: Handler = options.rpc ?? (() => Response.json(doc));
+  const sign: Handler = options.sign ?? (async (req) => {
+    const { paths } = await req.json();
+    return Response.json(paths.map((path: string) => ({
+      path,
+      error: path.includes("intro") ? "Either the object does not exist or you do not have access to it" : null,
+      signedURL: path.includes("intro") ? null : `/object/sign/private-recordings/${path}?token=t`,
+    })));
+  });
+  const fakeFetch = async (input: RequestInfo | URL, init?: RequestInit) => {
+    const req = new Request(input, init);
+    requests.push(req.clone());
+    const path = new URL(req.url).pathname;
+    if (path === "/rest/v1/rpc/interview_transcript") return await rpc(req);
+    if (path === "/storage/v1/object/sign/private-recordings") return await sign(req);
+    return new Response("unexpected", { status: 599 });
+  };
+  const cfg = { ...config, ...options.cfg };
+  const app = createApp(createDeps(cfg, fakeFetch as typeof fetch, (l) => logs.push(l)));
+  const call = async (path: string, init: RequestInit & { auth?: string | null } = {}) => {
+    const headers = new Headers(init.headers);
+    const auth = init.auth === undefined ? await token(undefined) : init.auth;
+    if (auth !== null) headers.set("authorization", `Bearer ${auth}`);
+    return await app.request(path, { ...init, headers });
+  };
+  return { app, call, requests, logs, doc };
+}
+
+const url = (q = "") => `/job-interview-details?interview_result_id=${RESULT_ID}${q}`;
+
+Deno.test("GET without signing passes the RPC's bytes through with one upstream request", async () => {
+  const raw = JSON.stringify(transcriptDoc(2)) + "\n";
+  const h = harness({ rpc: () => new Response(raw, { headers: { "content-type": "application/json" } }) });
+  const res = await h.call(url());
+  assert.equal(res.status, 200);
+  assert.equal(await res.text(), raw.trim());
+  assert.equal(h.requests.length, 1);
+  const rpc = h.requests[0];
+  assert.equal(rpc.method, "POST");
+  assert.equal(rpc.headers.get("apikey"), "anon-key");
+  assert.match(rpc.headers.get("authorization")!, /^Bearer ey/, "the caller's own token reaches PostgREST");
+  assert.deepEqual(await rpc.json(), { p_interview_result_id: RESULT_ID, p_view: "full" });
+  assert.equal(res.headers.get("content-type"), "application/json; charset=utf-8");
+  assert.equal(res.headers.get("cache-control"), "private, no-store");
+  assert.equal("recording_url" in (JSON.parse(raw) as object), false);
+});
+
+Deno.test("GET with signing makes exactly two upstream requests, whatever the transcript length", async () => {
+  for (const n of [1, 10, 200]) {
+    const doc = transcriptDoc(n);
+    const h = harness({ rpc: () => Response.json(doc) });
+    const res = await h.call(url("&get_signed_recordings=true"));
+    assert.equal(res.status, 200);
+    assert.equal(h.requests.length, 2, `${n} answers`);
+    const sign = h.requests[1];
+    assert.equal(sign.headers.get("authorization"), "Bearer service-key", "signing uses the service key");
+    const { paths, expiresIn } = await sign.json();
+    assert.equal(expiresIn, 600);
+    assert.equal(paths.length, new Set(paths).size, "paths are deduplicated");
+    assert.equal(paths.length, n + 1, "session, introduction and every answer with a path");
+  }
+});
+
+Deno.test("signing adds the URLs, null where Storage had no object, and their expiry", async () => {
+  const h = harness();
+  const before = Date.now();
+  const body = await (await h.call(url("&get_signed_recordings=true"))).json();
+  assert.equal(body.recording_url, "https://public.example/storage/v1/object/sign/private-recordings/m/r/session.ogg?token=t");
+  assert.equal(body.video_introduction_url, null);
+  assert.deepEqual(body.transcript.map((i: { recording_url: unknown }) => i.recording_url), [
+    "https://public.example/storage/v1/object/sign/private-recordings/m/r/answer-0.ogg?token=t",
+    "https://public.example/storage/v1/object/sign/private-recordings/m/r/answer-1.ogg?token=t",
+    null,
+  ]);
+  const validUntil = Date.parse(body.signed_urls_valid_until);
+  assert.ok(validUntil >= before + 600_000 && validUntil <= Date.now() + 600_000);
+  assert.deepEqual(body.transcript[0].answer_assessment_raw_data, h.doc.transcript[0].answer_assessment_raw_data);
+});
+
+Deno.test("signing is skipped when there is no recording at all", async () => {
+  const h = harness({ rpc: () => Response.json({ transcript: [], recording_local_path: null }) });
+  const body = await (await h.call(url("&get_signed_recordings=true"))).json();
+  assert.equal(h.requests.length, 1);
+  assert.equal(body.recording_url, null);
+});
+
+Deno.test("POST with a JSON body works like GET", async () => {
+  const h = harness();
+  const res = await h.call("/job-interview-details", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ interview_result_id: RESULT_ID, get_signed_recordings: true, view: "standard" }),
+  });
+  assert.equal(res.status, 200);
+  assert.equal((await h.requests[0].json()).p_view, "standard");
+  assert.equal(h.requests.length, 2);
+});
+
+Deno.test("routes answer with and without the function-name prefix", async () => {
+  const h = harness();
+  for (const path of [url(), `/?interview_result_id=${RESULT_ID}`, `/job-interview-details/?interview_result_id=${RESULT_ID}`]) {
+    assert.equal((await h.call(path)).status, 200, path);
+  }
+});
+
+Deno.test("a missing or invalid token is 401 before anything else, with no upstream request", async () => {
+  const h = harness();
+  for (const auth of [null, "garbage", await token(undefined, { expiresIn: -5 })]) {
+    const res = await h.call(`/job-interview-details?interview_result_id=bad`, { auth });
+    assert.equal(res.status, 401);
+    assert.deepEqual(Object.keys(await res.json()), ["error"]);
+    assert.equal(res.headers.get("access-control-allow-origin"), "*", "CORS on errors too");
+  }
+  assert.equal(h.requests.length, 0);
+});
+
+Deno.test("bad input is 422 naming the field", async () => {
+  const h = harness();
+  const cases: [string, string][] = [
+    ["/job-interview-details", "interview_result_id"],
+    ["/job-interview-details?interview_result_id=nope", "interview_result_id"],
+    [url("&get_signed_recordings=1"), "get_signed_recordings"],
+    [url("&view=all"), "view"],
+  ];
+  for (const [path, name] of cases) {
+    const res = await h.call(path);
+    assert.equal(res.status, 422, path);
+    const body = await res.json();
+    assert.equal(body.name, name);
+    assert.equal(typeof body.error, "string");
+  }
+  assert.equal(h.requests.length, 0);
+});
+
+Deno.test("null from the RPC is 404", async () => {
+  const h = harness({ rpc: () => new Response("null", { headers: { "content-type": "application/json" } }) });
+  const res = await h.call(url("&get_signed_recordings=true"));
+  assert.equal(res.status, 404);
+  assert.deepEqual(await res.json(), { error: "Interview result not found." });
+  assert.equal(h.requests.length, 1, "nothing is signed for a result the caller can't see");
+});
+
+Deno.test("PostgREST refusing the token is 401", async () => {
+  const h = harness({ rpc: () => Response.json({ code: "PGRST303", message: "JWT expired" }, { status: 401 }) });
+  assert.equal((await h.call(url())).status, 401);
+});
+
+const failures: [string, { rpc?: Handler; sign?: Handler }, string][] = [
+  ["PostgREST answering 500", { rpc: () => Response.json({ code: "XX000" }, { status: 500 }) }, "rpc"],
+  ["PostgREST answering 503", { rpc: () => new Response("", { status: 503 }) }, "rpc"],
+  ["PostgREST answering malformed JSON", { rpc: () => new Response("{oops") }, "rpc"],
+  ["PostgREST answering an array", { rpc: () => new Response("[1]") }, "rpc"],
+  ["PostgREST unreachable", { rpc: () => Promise.reject(new TypeError("connection refused")) }, "rpc"],
+  ["Storage answering 500", { sign: () => new Response("{}", { status: 500 }) }, "sign"],
+  ["Storage answering malformed JSON", { sign: () => new Response("[{") }, "sign"],
+  ["Storage answering an object", { sign: () => Response.json({ statusCode: "403" }) }, "sign"],
+  ["Storage entries of the wrong shape", { sign: () => Response.json([{ path: 1 }]) }, "sign"],
+  ["Storage unreachable", { sign: () => Promise.reject(new TypeError("connection refused")) }, "sign"],
+];
+
+for (const [name, handlers, step] of failures) {
+  Deno.test(`${name} is a 500 naming the ${step} step and the request id, with no partial data`, async () => {
+    const h = harness(handlers);
+    const res = await h.call(url("&get_signed_recordings=true"), { headers: { "x-request-id": "req-42" } });
+    assert.equal(res.status, 500);
+    const body = await res.json();
+    assert.deepEqual(Object.keys(body), ["error"]);
+    assert.match(body.error, new RegExp(`${step} step`));
+    assert.match(body.error, /req-42/);
+    assert.equal(res.headers.get("x-request-id"), "req-42");
+    assert.equal(h.logs.at(-1)?.code, "UPSTREAM_FAILED");
+  });
+}
+
+Deno.test("an upstream slower than the timeout is a 500 within the timeout", async () => {
+  const slow: Handler = (req) =>
+    new Promise((_, reject) => req.signal.addEventListener("abort", () => reject(req.signal.reason)));
+  for (const handlers of [{ rpc: slow }, { sign: slow }]) {
+    const h = harness(handlers);
+    const started = performance.now();
+    const res = await h.call(url("&get_signed_recordings=true"));
+    const elapsed = performance.now() - started;
+    assert.equal(res.status, 500);
+    assert.match((await res.json()).error, /step failed/);
+    assert.ok(elapsed < config.upstreamTimeoutMs + 150, `answered after ${elapsed} ms`);
+  }
+});
+
+Deno.test("OPTIONS answers the preflight without a token", async () => {
+  const h = harness();
+  const res = await h.app.request("/job-interview-details", {
+    method: "OPTIONS",
+    headers: { origin: "https://app.example", "access-control-request-headers": "authorization, x-client-info" },
+  });
+  assert.equal(res.status, 204);
+  assert.equal(res.headers.get("access-control-allow-origin"), "*");
+  assert.equal(res.headers.get("access-control-allow-headers"), "authorization, x-client-info");
+  assert.match(res.headers.get("access-control-allow-methods")!, /GET, POST, OPTIONS/);
+});
+
+Deno.test("other methods are 405 with Allow", async () => {
+  const h = harness();
+  for (const method of ["PUT", "DELETE", "PATCH"]) {
+    const res = await h.call("/job-interview-details", { method });
+    assert.equal(res.status, 405);
+    assert.equal(res.headers.get("allow"), "GET, POST, OPTIONS");
+    assert.equal(typeof (await res.json()).error, "string");
+  }
+});
+
+Deno.test("only configured origins get CORS when a list is set", async () => {
+  const h = harness({ cfg: { corsAllowedOrigins: ["https://app.example"] } });
+  const ok = await h.call(url(), { headers: { origin: "https://app.example" } });
+  assert.equal(ok.headers.get("access-control-allow-origin"), "https://app.example");
+  const other = await h.call(url(), { headers: { origin: "https://evil.example" } });
+  assert.equal(other.headers.get("access-control-allow-origin"), null);
+});
+
+Deno.test("X-Request-Id is kept or made, Server-Timing names each step", async () => {
+  const h = harness();
+  const kept = await h.call(url("&get_signed_recordings=true"), { headers: { "x-request-id": "abc-1" } });
+  assert.equal(kept.headers.get("x-request-id"), "abc-1");
+  assert.match(kept.headers.get("server-timing")!, /^rpc;dur=[\d.]+, sign;dur=[\d.]+, total;dur=[\d.]+$/);
+  const made = await h.call(url());
+  assert.match(made.headers.get("x-request-id")!, /^[0-9a-f-]{36}$/);
+});
+
+Deno.test("large answers are gzipped when the client accepts it, small ones are not", async () => {
+  const h = harness({ rpc: () => Response.json(transcriptDoc(40)) });
+  const big = await h.call(url(), { headers: { "accept-encoding": "gzip" } });
+  assert.equal(big.headers.get("content-encoding"), "gzip");
+  const text = await new Response(big.body!.pipeThrough(new DecompressionStream("gzip"))).text();
+  assert.equal(JSON.parse(text).transcript.length, 40);
+  const plain = await h.call(url());
+  assert.equal(plain.headers.get("content-encoding"), null);
+  const small = harness({ rpc: () => Response.json({ score: 1 }) });
+  assert.equal((await small.call(url(), { headers: { "accept-encoding": "gzip" } })).headers.get("content-encoding"), null);
+});
+
+Deno.test("one log line per request, with the caller and timings but no token or URL", async () => {
+  const h = harness();
+  const tok = await token(undefined);
+  await h.call(url("&get_signed_recordings=true"), { auth: tok });
+  assert.equal(h.logs.length, 1);
+  const line = JSON.stringify(h.logs[0]);
+  const log = h.logs[0];
+  assert.equal(log.status, 200);
+  assert.equal(log.sub, "00000000-0000-4000-8000-000000000012");
+  assert.equal(log.signed, true);
+  assert.equal(log.recordings, 4, "session, introduction and two answers");
+  assert.ok(log.rpc_ms! >= 0 && log.sign_ms! >= 0 && log.total_ms >= 0);
+  assert.ok(!line.includes(tok) && !line.includes(tok.split(".")[2]), "no token");
+  assert.ok(!line.includes("token=") && !line.includes("service-key"), "no signed URL or key");
+  assert.equal(log.path, "/job-interview-details", "the path, without the query string");
+});
+
+Deno.test("an unexpected error is a bare 500 with the request id", async () => {
+  const app = createApp({
+    ...createDeps(config),
+    verifyToken: () => Promise.reject(new Error("boom: secret detail")),
+    log: () => {},
+  });
+  const res = await app.request(url(), { headers: { authorization: "Bearer x", "x-request-id": "r-1" } });
+  assert.equal(res.status, 500);
+  assert.deepEqual(await res.json(), { error: "Internal error (request id r-1)." });
+});
+
+Deno.test("the OpenAPI document is served with and without the prefix", async () => {
+  const h = harness();
+  for (const path of ["/job-interview-details/openapi.json", "/openapi.json"]) {
+    const res = await h.app.request(path);
+    assert.equal(res.status, 200);
+    assert.equal((await res.json()).openapi, "3.1.0");
+  }
+});

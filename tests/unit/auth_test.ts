@@ -1,0 +1,73 @@
+import assert from "node:assert/strict";
+import { bearerToken, createTokenVerifier } from "../../supabase/functions/job-interview-details/auth.ts";
+import { createTestKeys, JWT_SECRET, token, USER_ID } from "../support/fixtures.ts";
+
+const keys = await createTestKeys();
+// The remote JWKS URL points at nothing: tests prove no call is needed when keys are at hand.
+const verify = createTokenVerifier({ jwtSecret: JWT_SECRET, jwks: { keys: [keys.jwk] }, jwksUrl: "http://127.0.0.1:9/jwks" });
+
+Deno.test("bearerToken() reads only a well-formed Bearer header", () => {
+  assert.equal(bearerToken("Bearer abc.def.ghi"), "abc.def.ghi");
+  assert.equal(bearerToken("bearer abc"), "abc");
+  for (const bad of [null, "", "Basic abc", "Bearer", "Bearer a b", "Bearer "]) assert.equal(bearerToken(bad), undefined);
+});
+
+Deno.test("verifyToken() accepts a legacy HS256 user token", async () => {
+  const { caller } = await verify(await token(keys));
+  assert.deepEqual(caller && { sub: caller.sub, role: caller.role }, { sub: USER_ID, role: "authenticated" });
+});
+
+Deno.test("verifyToken() accepts an ES256 token from the key set", async () => {
+  const { caller } = await verify(await token(keys, { alg: "ES256" }));
+  assert.equal(caller?.sub, USER_ID);
+});
+
+Deno.test("verifyToken() accepts the service role", async () => {
+  const { caller } = await verify(await token(keys, { claims: { role: "service_role", sub: undefined, aud: undefined } }));
+  assert.deepEqual(caller && { sub: caller.sub, role: caller.role }, { sub: null, role: "service_role" });
+});
+
+const unsigned = (claims: Record<string, unknown>) =>
+  `${btoa(JSON.stringify({ alg: "none", typ: "JWT" })).replace(/=+$/, "")}.${btoa(JSON.stringify(claims)).replace(/=+$/, "")}.`;
+
+const attacks: [string, () => Promise<string>][] = [
+  ["alg none", () => Promise.resolve(unsigned({ sub: USER_ID, role: "authenticated", aud: "authenticated", exp: 2e9 }))],
+  ["HS256 signed with the public key (algorithm confusion)", () => token(keys, { secret: JSON.stringify(keys.jwk) })],
+  ["a wrong secret", () => token(keys, { secret: "another-secret-another-secret-another" })],
+  ["an unknown kid", () => token(keys, { alg: "ES256", kid: "unknown", key: keys.other })],
+  ["a known kid signed by another key", () => token(keys, { alg: "ES256", key: keys.other })],
+  ["an expired token", () => token(keys, { expiresIn: -10 })],
+  ["nbf in the future", () => token(keys, { claims: { nbf: Math.floor(Date.now() / 1000) + 600 } })],
+  ["a wrong aud", () => token(keys, { claims: { aud: "other" } })],
+  ["the anon key", () => token(keys, { claims: { role: "anon", sub: undefined, aud: undefined } })],
+  ["a forged service_role", () => token(keys, { secret: "forged-secret-forged-secret-forged-sec", claims: { role: "service_role" } })],
+  ["no exp", () => token(keys, { claims: { exp: undefined } })],
+  ["no sub", () => token(keys, { claims: { sub: undefined } })],
+  ["a publishable key", () => Promise.resolve("sb_publishable_abc123")],
+  ["garbage", () => Promise.resolve("not-a-token")],
+  ["a truncated token", async () => (await token(keys)).slice(0, -20)],
+];
+
+for (const [name, make] of attacks) {
+  Deno.test(`verifyToken() rejects ${name}`, async () => {
+    const result = await verify(await make());
+    assert.equal(result.caller, undefined);
+    assert.ok(result.error);
+  });
+}
+
+Deno.test("verifyToken() asks Auth for an HS256 token only when no secret is configured", async () => {
+  const calls: string[] = [];
+  const viaAuth = createTokenVerifier({
+    jwksUrl: "http://127.0.0.1:9/jwks",
+    getUser: (t) => {
+      calls.push(t);
+      return Promise.resolve(t.endsWith("x") ? null : { id: USER_ID });
+    },
+  });
+  const good = await token(keys);
+  assert.equal((await viaAuth(good)).caller?.sub, USER_ID);
+  assert.equal((await viaAuth(good + "x")).caller, undefined);
+  assert.equal(calls.length, 2);
+  assert.equal(calls.length, 2, "the keyed verifier above never called Auth");
+});

@@ -1,0 +1,66 @@
+import assert from "node:assert/strict";
+import { resolveConfig } from "../../supabase/functions/job-interview-details/config.ts";
+
+const base = {
+  SUPABASE_URL: "http://kong:8000/",
+  SUPABASE_ANON_KEY: "anon",
+  SUPABASE_SERVICE_ROLE_KEY: "service",
+};
+
+Deno.test("resolveConfig() applies the documented defaults", () => {
+  const { data } = resolveConfig(base);
+  assert.ok(data);
+  assert.equal(data.supabaseUrl, "http://kong:8000");
+  assert.equal(data.signedUrlBaseUrl, "http://kong:8000");
+  assert.equal(data.signedUrlTtlSeconds, 3600);
+  assert.equal(data.upstreamTimeoutMs, 10_000);
+  assert.deepEqual(data.corsAllowedOrigins, ["*"]);
+  assert.equal(data.apiKey, "anon");
+  assert.equal(data.serviceKey, "service");
+});
+
+Deno.test("resolveConfig() prefers the new API keys over the legacy JWT keys", () => {
+  const { data } = resolveConfig({
+    ...base,
+    SUPABASE_PUBLISHABLE_KEYS: '{"default":"sb_publishable_x"}',
+    SUPABASE_SECRET_KEYS: '{"default":"sb_secret_x"}',
+  });
+  assert.equal(data?.apiKey, "sb_publishable_x");
+  assert.equal(data?.serviceKey, "sb_secret_x");
+});
+
+Deno.test("resolveConfig() reads every optional setting", () => {
+  const { data } = resolveConfig({
+    ...base,
+    SIGNED_URL_TTL_SECONDS: "60",
+    SIGNED_URL_BASE_URL: "http://127.0.0.1:54321",
+    UPSTREAM_TIMEOUT_MS: "2500",
+    CORS_ALLOWED_ORIGINS: "https://app.jobmojito.com, https://admin.jobmojito.com",
+    JWT_SECRET: "x".repeat(32),
+    SUPABASE_JWKS: '{"keys":[{"kty":"EC"}]}',
+  });
+  assert.equal(data?.signedUrlTtlSeconds, 60);
+  assert.equal(data?.signedUrlBaseUrl, "http://127.0.0.1:54321");
+  assert.equal(data?.upstreamTimeoutMs, 2500);
+  assert.deepEqual(data?.corsAllowedOrigins, ["https://app.jobmojito.com", "https://admin.jobmojito.com"]);
+  assert.equal(data?.jwks?.keys.length, 1);
+});
+
+for (
+  const [name, env, fragment] of [
+    ["a missing SUPABASE_URL", { ...base, SUPABASE_URL: undefined }, "SUPABASE_URL"],
+    ["a non-URL SUPABASE_URL", { ...base, SUPABASE_URL: "kong" }, "SUPABASE_URL"],
+    ["no anon or publishable key", { ...base, SUPABASE_ANON_KEY: "" }, "SUPABASE_ANON_KEY"],
+    ["no service key", { ...base, SUPABASE_SERVICE_ROLE_KEY: undefined }, "SUPABASE_SERVICE_ROLE_KEY"],
+    ["a TTL of zero", { ...base, SIGNED_URL_TTL_SECONDS: "0" }, "SIGNED_URL_TTL_SECONDS"],
+    ["a non-numeric timeout", { ...base, UPSTREAM_TIMEOUT_MS: "soon" }, "UPSTREAM_TIMEOUT_MS"],
+    ["malformed SUPABASE_JWKS", { ...base, SUPABASE_JWKS: "{nope" }, "SUPABASE_JWKS"],
+    ["a short JWT_SECRET", { ...base, JWT_SECRET: "short" }, "JWT_SECRET"],
+  ] as const
+) {
+  Deno.test(`resolveConfig() rejects ${name}`, () => {
+    const { data, error } = resolveConfig(env as Record<string, string | undefined>);
+    assert.equal(data, undefined);
+    assert.match(error!, new RegExp(fragment));
+  });
+}

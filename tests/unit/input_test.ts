@@ -1,0 +1,60 @@
+import assert from "node:assert/strict";
+import { parseBody, parseQuery } from "../../supabase/functions/job-interview-details/input.ts";
+import { RESULT_ID } from "../support/fixtures.ts";
+
+const q = (s: string) => new URLSearchParams(s);
+
+Deno.test("parseQuery() applies defaults and ignores unknown parameters", () => {
+  assert.deepEqual(parseQuery(q(`interview_result_id=${RESULT_ID}&utm=1`)).data, {
+    interview_result_id: RESULT_ID,
+    get_signed_recordings: "false",
+    view: "full",
+  });
+});
+
+Deno.test("parseQuery() takes the first of repeated parameters", () => {
+  assert.equal(parseQuery(q(`interview_result_id=${RESULT_ID}&interview_result_id=x`)).data?.interview_result_id, RESULT_ID);
+});
+
+for (
+  const [query, name, message] of [
+    ["", "interview_result_id", "Field is required."],
+    ["interview_result_id=", "interview_result_id", "Must be a UUID."],
+    ["interview_result_id=123", "interview_result_id", "Must be a UUID."],
+    [`interview_result_id=${RESULT_ID}&get_signed_recordings=yes`, "get_signed_recordings", 'Must be "true" or "false".'],
+    [`interview_result_id=${RESULT_ID}&get_signed_recordings=TRUE`, "get_signed_recordings", 'Must be "true" or "false".'],
+    [`interview_result_id=${RESULT_ID}&view=everything`, "view", 'Must be "full", "standard" or "summary".'],
+  ]
+) {
+  Deno.test(`parseQuery() refuses "${query}" naming ${name}`, () => {
+    assert.deepEqual(parseQuery(q(query)).error, { message, name });
+  });
+}
+
+const post = (body: string) => new Request("http://x/", { method: "POST", body });
+
+Deno.test("parseBody() accepts get_signed_recordings as a JSON boolean, as the cookbook sends it", async () => {
+  const { data } = await parseBody(post(JSON.stringify({ interview_result_id: RESULT_ID, get_signed_recordings: true })), q(""));
+  assert.equal(data?.get_signed_recordings, "true");
+});
+
+Deno.test("parseBody() lets body fields win over query parameters", async () => {
+  const { data } = await parseBody(post(JSON.stringify({ view: "summary" })), q(`interview_result_id=${RESULT_ID}&view=full`));
+  assert.equal(data?.view, "summary");
+  assert.equal(data?.interview_result_id, RESULT_ID);
+});
+
+for (
+  const [body, expected] of [
+    ["{not json", { message: "Request body must be valid JSON." }],
+    ["[1,2]", { message: "Request body must be a JSON object." }],
+    ["null", { message: "Request body must be a JSON object." }],
+    ['"text"', { message: "Request body must be a JSON object." }],
+    ['{"interview_result_id": 42}', { message: "Must be a string.", name: "interview_result_id" }],
+    ["x".repeat(70_000), { message: "Request body is too large." }],
+  ] as const
+) {
+  Deno.test(`parseBody() refuses ${body.slice(0, 30)}`, async () => {
+    assert.deepEqual((await parseBody(post(body), q(""))).error, expected);
+  });
+}
