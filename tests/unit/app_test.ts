@@ -15,7 +15,9 @@ function harness(options: { rpc?: Handler; sign?: Handler; cfg?: Partial<typeof 
     const { paths } = await req.json();
     return Response.json(paths.map((path: string) => ({
       path,
-      error: path.includes("intro") ? "Either the object does not exist or you do not have access to it" : null,
+      error: path.includes("intro")
+        ? "Either the object does not exist or you do not have access to it"
+        : null,
       signedURL: path.includes("intro") ? null : `/object/sign/private-recordings/${path}?token=t`,
     })));
   });
@@ -42,7 +44,9 @@ const url = (q = "") => `/job-interview-details?interview_result_id=${RESULT_ID}
 
 Deno.test("GET without signing passes the RPC's bytes through with one upstream request", async () => {
   const raw = JSON.stringify(transcriptDoc(2)) + "\n";
-  const h = harness({ rpc: () => new Response(raw, { headers: { "content-type": "application/json" } }) });
+  const h = harness({
+    rpc: () => new Response(raw, { headers: { "content-type": "application/json" } }),
+  });
   const res = await h.call(url());
   assert.equal(res.status, 200);
   assert.equal(await res.text(), raw.trim());
@@ -50,7 +54,11 @@ Deno.test("GET without signing passes the RPC's bytes through with one upstream 
   const rpc = h.requests[0];
   assert.equal(rpc.method, "POST");
   assert.equal(rpc.headers.get("apikey"), "anon-key");
-  assert.match(rpc.headers.get("authorization")!, /^Bearer ey/, "the caller's own token reaches PostgREST");
+  assert.match(
+    rpc.headers.get("authorization")!,
+    /^Bearer ey/,
+    "the caller's own token reaches PostgREST",
+  );
   assert.deepEqual(await rpc.json(), { p_interview_result_id: RESULT_ID, p_view: "full" });
   assert.equal(res.headers.get("content-type"), "application/json; charset=utf-8");
   assert.equal(res.headers.get("cache-control"), "private, no-store");
@@ -65,7 +73,11 @@ Deno.test("GET with signing makes exactly two upstream requests, whatever the tr
     assert.equal(res.status, 200);
     assert.equal(h.requests.length, 2, `${n} answers`);
     const sign = h.requests[1];
-    assert.equal(sign.headers.get("authorization"), "Bearer service-key", "signing uses the service key");
+    assert.equal(
+      sign.headers.get("authorization"),
+      "Bearer service-key",
+      "signing uses the service key",
+    );
     const { paths, expiresIn } = await sign.json();
     assert.equal(expiresIn, 600);
     assert.equal(paths.length, new Set(paths).size, "paths are deduplicated");
@@ -77,7 +89,10 @@ Deno.test("signing adds the URLs, null where Storage had no object, and their ex
   const h = harness();
   const before = Date.now();
   const body = await (await h.call(url("&get_signed_recordings=true"))).json();
-  assert.equal(body.recording_url, "https://public.example/storage/v1/object/sign/private-recordings/m/r/session.ogg?token=t");
+  assert.equal(
+    body.recording_url,
+    "https://public.example/storage/v1/object/sign/private-recordings/m/r/session.ogg?token=t",
+  );
   assert.equal(body.video_introduction_url, null);
   assert.deepEqual(body.transcript.map((i: { recording_url: unknown }) => i.recording_url), [
     "https://public.example/storage/v1/object/sign/private-recordings/m/r/answer-0.ogg?token=t",
@@ -86,7 +101,10 @@ Deno.test("signing adds the URLs, null where Storage had no object, and their ex
   ]);
   const validUntil = Date.parse(body.signed_urls_valid_until);
   assert.ok(validUntil >= before + 600_000 && validUntil <= Date.now() + 600_000);
-  assert.deepEqual(body.transcript[0].answer_assessment_raw_data, h.doc.transcript[0].answer_assessment_raw_data);
+  assert.deepEqual(
+    body.transcript[0].answer_assessment_raw_data,
+    h.doc.transcript[0].answer_assessment_raw_data,
+  );
 });
 
 Deno.test("signing is skipped when there is no recording at all", async () => {
@@ -101,7 +119,11 @@ Deno.test("POST with a JSON body works like GET", async () => {
   const res = await h.call("/job-interview-details", {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify({ interview_result_id: RESULT_ID, get_signed_recordings: true, view: "standard" }),
+    body: JSON.stringify({
+      interview_result_id: RESULT_ID,
+      get_signed_recordings: true,
+      view: "standard",
+    }),
   });
   assert.equal(res.status, 200);
   assert.equal((await h.requests[0].json()).p_view, "standard");
@@ -110,7 +132,13 @@ Deno.test("POST with a JSON body works like GET", async () => {
 
 Deno.test("routes answer with and without the function-name prefix", async () => {
   const h = harness();
-  for (const path of [url(), `/?interview_result_id=${RESULT_ID}`, `/job-interview-details/?interview_result_id=${RESULT_ID}`]) {
+  for (
+    const path of [
+      url(),
+      `/?interview_result_id=${RESULT_ID}`,
+      `/job-interview-details/?interview_result_id=${RESULT_ID}`,
+    ]
+  ) {
     assert.equal((await h.call(path)).status, 200, path);
   }
 });
@@ -145,7 +173,9 @@ Deno.test("bad input is 422 naming the field", async () => {
 });
 
 Deno.test("null from the RPC is 404", async () => {
-  const h = harness({ rpc: () => new Response("null", { headers: { "content-type": "application/json" } }) });
+  const h = harness({
+    rpc: () => new Response("null", { headers: { "content-type": "application/json" } }),
+  });
   const res = await h.call(url("&get_signed_recordings=true"));
   assert.equal(res.status, 404);
   assert.deepEqual(await res.json(), { error: "Interview result not found." });
@@ -153,27 +183,43 @@ Deno.test("null from the RPC is 404", async () => {
 });
 
 Deno.test("PostgREST refusing the token is 401", async () => {
-  const h = harness({ rpc: () => Response.json({ code: "PGRST303", message: "JWT expired" }, { status: 401 }) });
+  const h = harness({
+    rpc: () => Response.json({ code: "PGRST303", message: "JWT expired" }, { status: 401 }),
+  });
   assert.equal((await h.call(url())).status, 401);
 });
 
 const failures: [string, { rpc?: Handler; sign?: Handler }, string][] = [
-  ["PostgREST answering 500", { rpc: () => Response.json({ code: "XX000" }, { status: 500 }) }, "rpc"],
+  [
+    "PostgREST answering 500",
+    { rpc: () => Response.json({ code: "XX000" }, { status: 500 }) },
+    "rpc",
+  ],
   ["PostgREST answering 503", { rpc: () => new Response("", { status: 503 }) }, "rpc"],
   ["PostgREST answering malformed JSON", { rpc: () => new Response("{oops") }, "rpc"],
   ["PostgREST answering an array", { rpc: () => new Response("[1]") }, "rpc"],
-  ["PostgREST unreachable", { rpc: () => Promise.reject(new TypeError("connection refused")) }, "rpc"],
+  [
+    "PostgREST unreachable",
+    { rpc: () => Promise.reject(new TypeError("connection refused")) },
+    "rpc",
+  ],
   ["Storage answering 500", { sign: () => new Response("{}", { status: 500 }) }, "sign"],
   ["Storage answering malformed JSON", { sign: () => new Response("[{") }, "sign"],
   ["Storage answering an object", { sign: () => Response.json({ statusCode: "403" }) }, "sign"],
   ["Storage entries of the wrong shape", { sign: () => Response.json([{ path: 1 }]) }, "sign"],
-  ["Storage unreachable", { sign: () => Promise.reject(new TypeError("connection refused")) }, "sign"],
+  [
+    "Storage unreachable",
+    { sign: () => Promise.reject(new TypeError("connection refused")) },
+    "sign",
+  ],
 ];
 
 for (const [name, handlers, step] of failures) {
   Deno.test(`${name} is a 500 naming the ${step} step and the request id, with no partial data`, async () => {
     const h = harness(handlers);
-    const res = await h.call(url("&get_signed_recordings=true"), { headers: { "x-request-id": "req-42" } });
+    const res = await h.call(url("&get_signed_recordings=true"), {
+      headers: { "x-request-id": "req-42" },
+    });
     assert.equal(res.status, 500);
     const body = await res.json();
     assert.deepEqual(Object.keys(body), ["error"]);
@@ -186,7 +232,9 @@ for (const [name, handlers, step] of failures) {
 
 Deno.test("an upstream slower than the timeout is a 500 within the timeout", async () => {
   const slow: Handler = (req) =>
-    new Promise((_, reject) => req.signal.addEventListener("abort", () => reject(req.signal.reason)));
+    new Promise((_, reject) =>
+      req.signal.addEventListener("abort", () => reject(req.signal.reason))
+    );
   for (const handlers of [{ rpc: slow }, { sign: slow }]) {
     const h = harness(handlers);
     const started = performance.now();
@@ -202,7 +250,10 @@ Deno.test("OPTIONS answers the preflight without a token", async () => {
   const h = harness();
   const res = await h.app.request("/job-interview-details", {
     method: "OPTIONS",
-    headers: { origin: "https://app.example", "access-control-request-headers": "authorization, x-client-info" },
+    headers: {
+      origin: "https://app.example",
+      "access-control-request-headers": "authorization, x-client-info",
+    },
   });
   assert.equal(res.status, 204);
   assert.equal(res.headers.get("access-control-allow-origin"), "*");
@@ -230,9 +281,14 @@ Deno.test("only configured origins get CORS when a list is set", async () => {
 
 Deno.test("X-Request-Id is kept or made, Server-Timing names each step", async () => {
   const h = harness();
-  const kept = await h.call(url("&get_signed_recordings=true"), { headers: { "x-request-id": "abc-1" } });
+  const kept = await h.call(url("&get_signed_recordings=true"), {
+    headers: { "x-request-id": "abc-1" },
+  });
   assert.equal(kept.headers.get("x-request-id"), "abc-1");
-  assert.match(kept.headers.get("server-timing")!, /^rpc;dur=[\d.]+, sign;dur=[\d.]+, total;dur=[\d.]+$/);
+  assert.match(
+    kept.headers.get("server-timing")!,
+    /^rpc;dur=[\d.]+, sign;dur=[\d.]+, total;dur=[\d.]+$/,
+  );
   const made = await h.call(url());
   assert.match(made.headers.get("x-request-id")!, /^[0-9a-f-]{36}$/);
 });
@@ -246,7 +302,12 @@ Deno.test("large answers are gzipped when the client accepts it, small ones are 
   const plain = await h.call(url());
   assert.equal(plain.headers.get("content-encoding"), null);
   const small = harness({ rpc: () => Response.json({ score: 1 }) });
-  assert.equal((await small.call(url(), { headers: { "accept-encoding": "gzip" } })).headers.get("content-encoding"), null);
+  assert.equal(
+    (await small.call(url(), { headers: { "accept-encoding": "gzip" } })).headers.get(
+      "content-encoding",
+    ),
+    null,
+  );
 });
 
 Deno.test("one log line per request, with the caller and timings but no token or URL", async () => {
@@ -272,7 +333,9 @@ Deno.test("an unexpected error is a bare 500 with the request id", async () => {
     verifyToken: () => Promise.reject(new Error("boom: secret detail")),
     log: () => {},
   });
-  const res = await app.request(url(), { headers: { authorization: "Bearer x", "x-request-id": "r-1" } });
+  const res = await app.request(url(), {
+    headers: { authorization: "Bearer x", "x-request-id": "r-1" },
+  });
   assert.equal(res.status, 500);
   assert.deepEqual(await res.json(), { error: "Internal error (request id r-1)." });
 });

@@ -1,20 +1,32 @@
 import assert from "node:assert/strict";
-import { bearerToken, createTokenVerifier } from "../../supabase/functions/job-interview-details/auth.ts";
+import {
+  bearerToken,
+  createTokenVerifier,
+} from "../../supabase/functions/job-interview-details/auth.ts";
 import { createTestKeys, JWT_SECRET, token, USER_ID } from "../support/fixtures.ts";
 
 const keys = await createTestKeys();
 // The remote JWKS URL points at nothing: tests prove no call is needed when keys are at hand.
-const verify = createTokenVerifier({ jwtSecret: JWT_SECRET, jwks: { keys: [keys.jwk] }, jwksUrl: "http://127.0.0.1:9/jwks" });
+const verify = createTokenVerifier({
+  jwtSecret: JWT_SECRET,
+  jwks: { keys: [keys.jwk] },
+  jwksUrl: "http://127.0.0.1:9/jwks",
+});
 
 Deno.test("bearerToken() reads only a well-formed Bearer header", () => {
   assert.equal(bearerToken("Bearer abc.def.ghi"), "abc.def.ghi");
   assert.equal(bearerToken("bearer abc"), "abc");
-  for (const bad of [null, "", "Basic abc", "Bearer", "Bearer a b", "Bearer "]) assert.equal(bearerToken(bad), undefined);
+  for (const bad of [null, "", "Basic abc", "Bearer", "Bearer a b", "Bearer "]) {
+    assert.equal(bearerToken(bad), undefined);
+  }
 });
 
 Deno.test("verifyToken() accepts a legacy HS256 user token", async () => {
   const { caller } = await verify(await token(keys));
-  assert.deepEqual(caller && { sub: caller.sub, role: caller.role }, { sub: USER_ID, role: "authenticated" });
+  assert.deepEqual(caller && { sub: caller.sub, role: caller.role }, {
+    sub: USER_ID,
+    role: "authenticated",
+  });
 });
 
 Deno.test("verifyToken() accepts an ES256 token from the key set", async () => {
@@ -23,24 +35,50 @@ Deno.test("verifyToken() accepts an ES256 token from the key set", async () => {
 });
 
 Deno.test("verifyToken() accepts the service role", async () => {
-  const { caller } = await verify(await token(keys, { claims: { role: "service_role", sub: undefined, aud: undefined } }));
-  assert.deepEqual(caller && { sub: caller.sub, role: caller.role }, { sub: null, role: "service_role" });
+  const { caller } = await verify(
+    await token(keys, { claims: { role: "service_role", sub: undefined, aud: undefined } }),
+  );
+  assert.deepEqual(caller && { sub: caller.sub, role: caller.role }, {
+    sub: null,
+    role: "service_role",
+  });
 });
 
 const unsigned = (claims: Record<string, unknown>) =>
-  `${btoa(JSON.stringify({ alg: "none", typ: "JWT" })).replace(/=+$/, "")}.${btoa(JSON.stringify(claims)).replace(/=+$/, "")}.`;
+  `${btoa(JSON.stringify({ alg: "none", typ: "JWT" })).replace(/=+$/, "")}.${
+    btoa(JSON.stringify(claims)).replace(/=+$/, "")
+  }.`;
 
 const attacks: [string, () => Promise<string>][] = [
-  ["alg none", () => Promise.resolve(unsigned({ sub: USER_ID, role: "authenticated", aud: "authenticated", exp: 2e9 }))],
-  ["HS256 signed with the public key (algorithm confusion)", () => token(keys, { secret: JSON.stringify(keys.jwk) })],
+  [
+    "alg none",
+    () =>
+      Promise.resolve(
+        unsigned({ sub: USER_ID, role: "authenticated", aud: "authenticated", exp: 2e9 }),
+      ),
+  ],
+  [
+    "HS256 signed with the public key (algorithm confusion)",
+    () => token(keys, { secret: JSON.stringify(keys.jwk) }),
+  ],
   ["a wrong secret", () => token(keys, { secret: "another-secret-another-secret-another" })],
   ["an unknown kid", () => token(keys, { alg: "ES256", kid: "unknown", key: keys.other })],
   ["a known kid signed by another key", () => token(keys, { alg: "ES256", key: keys.other })],
   ["an expired token", () => token(keys, { expiresIn: -10 })],
-  ["nbf in the future", () => token(keys, { claims: { nbf: Math.floor(Date.now() / 1000) + 600 } })],
+  [
+    "nbf in the future",
+    () => token(keys, { claims: { nbf: Math.floor(Date.now() / 1000) + 600 } }),
+  ],
   ["a wrong aud", () => token(keys, { claims: { aud: "other" } })],
   ["the anon key", () => token(keys, { claims: { role: "anon", sub: undefined, aud: undefined } })],
-  ["a forged service_role", () => token(keys, { secret: "forged-secret-forged-secret-forged-sec", claims: { role: "service_role" } })],
+  [
+    "a forged service_role",
+    () =>
+      token(keys, {
+        secret: "forged-secret-forged-secret-forged-sec",
+        claims: { role: "service_role" },
+      }),
+  ],
   ["no exp", () => token(keys, { claims: { exp: undefined } })],
   ["no sub", () => token(keys, { claims: { sub: undefined } })],
   ["a publishable key", () => Promise.resolve("sb_publishable_abc123")],

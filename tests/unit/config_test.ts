@@ -42,7 +42,10 @@ Deno.test("resolveConfig() reads every optional setting", () => {
   assert.equal(data?.signedUrlTtlSeconds, 60);
   assert.equal(data?.signedUrlBaseUrl, "http://127.0.0.1:54321");
   assert.equal(data?.upstreamTimeoutMs, 2500);
-  assert.deepEqual(data?.corsAllowedOrigins, ["https://app.jobmojito.com", "https://admin.jobmojito.com"]);
+  assert.deepEqual(data?.corsAllowedOrigins, [
+    "https://app.jobmojito.com",
+    "https://admin.jobmojito.com",
+  ]);
   assert.equal(data?.jwks?.keys.length, 1);
 });
 
@@ -51,7 +54,11 @@ for (
     ["a missing SUPABASE_URL", { ...base, SUPABASE_URL: undefined }, "SUPABASE_URL"],
     ["a non-URL SUPABASE_URL", { ...base, SUPABASE_URL: "kong" }, "SUPABASE_URL"],
     ["no anon or publishable key", { ...base, SUPABASE_ANON_KEY: "" }, "SUPABASE_ANON_KEY"],
-    ["no service key", { ...base, SUPABASE_SERVICE_ROLE_KEY: undefined }, "SUPABASE_SERVICE_ROLE_KEY"],
+    [
+      "no service key",
+      { ...base, SUPABASE_SERVICE_ROLE_KEY: undefined },
+      "SUPABASE_SERVICE_ROLE_KEY",
+    ],
     ["a TTL of zero", { ...base, SIGNED_URL_TTL_SECONDS: "0" }, "SIGNED_URL_TTL_SECONDS"],
     ["a non-numeric timeout", { ...base, UPSTREAM_TIMEOUT_MS: "soon" }, "UPSTREAM_TIMEOUT_MS"],
     ["malformed SUPABASE_JWKS", { ...base, SUPABASE_JWKS: "{nope" }, "SUPABASE_JWKS"],

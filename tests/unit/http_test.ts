@@ -17,14 +17,26 @@ Deno.test("requestIdFrom() keeps a sane id and replaces anything else", () => {
 Deno.test("corsHeaders() allows any origin by default and only listed ones otherwise", () => {
   assert.equal(corsHeaders("https://a.example", ["*"])["access-control-allow-origin"], "*");
   const allowed = ["https://app.example"];
-  assert.equal(corsHeaders("https://app.example", allowed)["access-control-allow-origin"], "https://app.example");
-  assert.equal(corsHeaders("https://evil.example", allowed)["access-control-allow-origin"], undefined);
+  assert.equal(
+    corsHeaders("https://app.example", allowed)["access-control-allow-origin"],
+    "https://app.example",
+  );
+  assert.equal(
+    corsHeaders("https://evil.example", allowed)["access-control-allow-origin"],
+    undefined,
+  );
   assert.equal(corsHeaders("https://evil.example", allowed).vary, "Origin");
 });
 
 Deno.test("preflightHeaders() echoes requested headers, falling back to supabase-js's list", () => {
-  assert.equal(preflightHeaders("authorization, x-custom")["access-control-allow-headers"], "authorization, x-custom");
-  assert.match(preflightHeaders(null)["access-control-allow-headers"], /authorization, x-client-info, apikey/);
+  assert.equal(
+    preflightHeaders("authorization, x-custom")["access-control-allow-headers"],
+    "authorization, x-custom",
+  );
+  assert.match(
+    preflightHeaders(null)["access-control-allow-headers"],
+    /authorization, x-client-info, apikey/,
+  );
   assert.match(preflightHeaders("bad\nheader")["access-control-allow-headers"], /^authorization/);
 });
 

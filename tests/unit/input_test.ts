@@ -13,7 +13,11 @@ Deno.test("parseQuery() applies defaults and ignores unknown parameters", () => 
 });
 
 Deno.test("parseQuery() takes the first of repeated parameters", () => {
-  assert.equal(parseQuery(q(`interview_result_id=${RESULT_ID}&interview_result_id=x`)).data?.interview_result_id, RESULT_ID);
+  assert.equal(
+    parseQuery(q(`interview_result_id=${RESULT_ID}&interview_result_id=x`)).data
+      ?.interview_result_id,
+    RESULT_ID,
+  );
 });
 
 for (
@@ -21,9 +25,21 @@ for (
     ["", "interview_result_id", "Field is required."],
     ["interview_result_id=", "interview_result_id", "Must be a UUID."],
     ["interview_result_id=123", "interview_result_id", "Must be a UUID."],
-    [`interview_result_id=${RESULT_ID}&get_signed_recordings=yes`, "get_signed_recordings", 'Must be "true" or "false".'],
-    [`interview_result_id=${RESULT_ID}&get_signed_recordings=TRUE`, "get_signed_recordings", 'Must be "true" or "false".'],
-    [`interview_result_id=${RESULT_ID}&view=everything`, "view", 'Must be "full", "standard" or "summary".'],
+    [
+      `interview_result_id=${RESULT_ID}&get_signed_recordings=yes`,
+      "get_signed_recordings",
+      'Must be "true" or "false".',
+    ],
+    [
+      `interview_result_id=${RESULT_ID}&get_signed_recordings=TRUE`,
+      "get_signed_recordings",
+      'Must be "true" or "false".',
+    ],
+    [
+      `interview_result_id=${RESULT_ID}&view=everything`,
+      "view",
+      'Must be "full", "standard" or "summary".',
+    ],
   ]
 ) {
   Deno.test(`parseQuery() refuses "${query}" naming ${name}`, () => {
@@ -34,12 +50,18 @@ for (
 const post = (body: string) => new Request("http://x/", { method: "POST", body });
 
 Deno.test("parseBody() accepts get_signed_recordings as a JSON boolean, as the cookbook sends it", async () => {
-  const { data } = await parseBody(post(JSON.stringify({ interview_result_id: RESULT_ID, get_signed_recordings: true })), q(""));
+  const { data } = await parseBody(
+    post(JSON.stringify({ interview_result_id: RESULT_ID, get_signed_recordings: true })),
+    q(""),
+  );
   assert.equal(data?.get_signed_recordings, "true");
 });
 
 Deno.test("parseBody() lets body fields win over query parameters", async () => {
-  const { data } = await parseBody(post(JSON.stringify({ view: "summary" })), q(`interview_result_id=${RESULT_ID}&view=full`));
+  const { data } = await parseBody(
+    post(JSON.stringify({ view: "summary" })),
+    q(`interview_result_id=${RESULT_ID}&view=full`),
+  );
   assert.equal(data?.view, "summary");
   assert.equal(data?.interview_result_id, RESULT_ID);
 });

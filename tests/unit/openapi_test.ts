@@ -6,9 +6,17 @@ import { buildOpenApi } from "../../supabase/functions/job-interview-details/ope
 type Schema = Record<string, unknown>;
 
 const contract = JSON.parse(
-  await Deno.readTextFile(new URL("../../../shared/reference/jobmojito-openapi-job-interview-details.json", import.meta.url)),
+  await Deno.readTextFile(
+    new URL(
+      "../../../shared/reference/jobmojito-openapi-job-interview-details.json",
+      import.meta.url,
+    ),
+  ),
 );
-const ours = buildOpenApi() as Schema & { paths: Schema; components: { schemas: Record<string, Schema> } };
+const ours = buildOpenApi() as Schema & {
+  paths: Schema;
+  components: { schemas: Record<string, Schema> };
+};
 
 /** A property's type as a set, whether written 3.0-style (nullable) or 3.1-style (type array). */
 function types(s: Schema): string {
@@ -32,7 +40,9 @@ function compareObject(path: string, theirs: Schema, mine: Schema) {
     assert.ok(m, `${path}.${name} is documented`);
     assert.equal(types(m), types(t), `${path}.${name} has the contract's type`);
     if (t.deprecated) assert.equal(m.deprecated, true, `${path}.${name} stays deprecated`);
-    if (t.type === "array") compareObject(`${path}.${name}[]`, t.items as Schema, m.items as Schema);
+    if (t.type === "array") {
+      compareObject(`${path}.${name}[]`, t.items as Schema, m.items as Schema);
+    }
   }
   assert.deepEqual(mine.required ?? [], theirs.required ?? [], `${path} requires the same fields`);
   assert.ok(mine.additionalProperties !== false, `${path} stays open to extra fields`);
@@ -44,7 +54,10 @@ const ourOp = (ours.paths["/job-interview-details"] as Schema).get as Schema;
 Deno.test("openapi: same operation id, security and statuses as the contract", () => {
   assert.equal(ourOp.operationId, theirOp.operationId);
   assert.deepEqual(ourOp.security, theirOp.security);
-  assert.deepEqual(Object.keys(ourOp.responses as Schema).sort(), Object.keys(theirOp.responses).sort());
+  assert.deepEqual(
+    Object.keys(ourOp.responses as Schema).sort(),
+    Object.keys(theirOp.responses).sort(),
+  );
   assert.equal(ours.openapi, "3.1.0");
 });
 
@@ -59,14 +72,20 @@ Deno.test("openapi: every contract parameter is there with the same schema; addi
       assert.deepEqual(ms[key], ts[key], `${t.name}.${key}`);
     }
   }
-  for (const m of mine.filter((p) => !(theirOp.parameters as Schema[]).some((t) => t.name === p.name))) {
+  for (
+    const m of mine.filter((p) => !(theirOp.parameters as Schema[]).some((t) => t.name === p.name))
+  ) {
     assert.equal(m.required, false, `added parameter ${m.name} is optional`);
   }
 });
 
 Deno.test("openapi: the response has every contract field with its type", () => {
   const theirs = resolve(contract, theirOp.responses["200"].content["application/json"].schema);
-  const mine = resolve(ours, ((ourOp.responses as Schema)["200"] as Schema & { content: Schema }).content["application/json"] as Schema);
+  const mine = resolve(
+    ours,
+    ((ourOp.responses as Schema)["200"] as Schema & { content: Schema })
+      .content["application/json"] as Schema,
+  );
   compareObject("response", theirs, resolve(ours, (mine as Schema).schema as Schema));
 });
 
@@ -75,8 +94,9 @@ Deno.test("openapi: every error status uses the {error, name?} body", () => {
   assert.deepEqual(error.required, ["error"]);
   assert.deepEqual(Object.keys(error.properties as Schema).sort(), ["error", "name"]);
   for (const status of ["401", "404", "422", "500"]) {
-    const body = ((ourOp.responses as Schema)[status] as { content: Record<string, { schema: Schema }> })
-      .content["application/json"].schema;
+    const body =
+      ((ourOp.responses as Schema)[status] as { content: Record<string, { schema: Schema }> })
+        .content["application/json"].schema;
     assert.equal(body.$ref, "#/components/schemas/Error", status);
   }
 });

@@ -1,11 +1,19 @@
 import assert from "node:assert/strict";
-import { attachSignedUrls, recordingPaths } from "../../supabase/functions/job-interview-details/recordings.ts";
+import {
+  attachSignedUrls,
+  recordingPaths,
+} from "../../supabase/functions/job-interview-details/recordings.ts";
 import { transcriptDoc } from "../support/fixtures.ts";
 
 Deno.test("recordingPaths() lists session, introduction and answers once each", () => {
   const doc = transcriptDoc(3);
   doc.transcript.push({ ...doc.transcript[0], id: "dup" });
-  assert.deepEqual(recordingPaths(doc), ["m/r/session.ogg", "m/r/intro.ogg", "m/r/answer-0.ogg", "m/r/answer-1.ogg"]);
+  assert.deepEqual(recordingPaths(doc), [
+    "m/r/session.ogg",
+    "m/r/intro.ogg",
+    "m/r/answer-0.ogg",
+    "m/r/answer-1.ogg",
+  ]);
 });
 
 Deno.test("recordingPaths() skips null and empty paths", () => {
@@ -15,7 +23,10 @@ Deno.test("recordingPaths() skips null and empty paths", () => {
 
 Deno.test("attachSignedUrls() puts each URL beside its path, null where none was signed", () => {
   const doc = transcriptDoc(3);
-  const urls = new Map([["m/r/session.ogg", "https://s/1"], ["m/r/answer-0.ogg", "https://s/2"], ["m/r/intro.ogg", null]]);
+  const urls = new Map([["m/r/session.ogg", "https://s/1"], ["m/r/answer-0.ogg", "https://s/2"], [
+    "m/r/intro.ogg",
+    null,
+  ]]);
   const out = attachSignedUrls(doc, urls, new Date("2030-01-01T00:00:00Z"));
   assert.equal(out.recording_url, "https://s/1");
   assert.equal(out.video_introduction_url, null);

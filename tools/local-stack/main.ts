@@ -64,8 +64,7 @@ async function runUntilStopped(stack: Stack, onStop?: () => Promise<void>): Prom
 }
 
 async function dev(): Promise<number> {
-  const mountViewer = undefined;
-  const stack = await startStack({ port: port(), log: (l) => console.log(l), extra: mountViewer });
+  const stack = await startStack({ port: port(), log: (l) => console.log(l), viewer: true });
   const { env } = stack;
   let token: string;
   try {

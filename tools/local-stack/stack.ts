@@ -11,7 +11,7 @@ import { generateRecordings } from "./media.ts";
 import { ensurePackages } from "./packages.ts";
 import { startCluster } from "./postgres.ts";
 import { freePort, portInUse, waitFor } from "./processes.ts";
-import type { Hono } from "hono";
+import { viewerRoutes } from "../viewer/mount.ts";
 
 export const DEFAULT_PORT = 54321;
 const FUNCTION_ENTRY = `${ROOT}supabase/functions/job-interview-details/index.ts`;
@@ -23,8 +23,8 @@ export interface StackOptions {
   functionLog?: string;
   /** Extra env for the function (tests shorten the timeout, say). */
   functionEnv?: Record<string, string>;
-  /** Mount extra gateway routes (the dev viewer). */
-  extra?: (app: Hono) => void;
+  /** Mount the dev viewer at /viewer. */
+  viewer?: boolean;
   log?: (line: string) => void;
 }
 
@@ -139,6 +139,13 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       await Deno.readTextFile(`${ROOT}supabase/config.toml`),
       "job-interview-details",
     );
+    const extra = options.viewer
+      ? viewerRoutes({
+        apiUrl: url,
+        anonKey: keys.anonKey,
+        functionUrl: `${url}/functions/v1/job-interview-details`,
+      })
+      : undefined;
     const gateway = createGateway({
       sql,
       adminSql: admin,
@@ -146,7 +153,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       storageRoot,
       functionUrl,
       verifyJwt,
-      extra: options.extra,
+      extra,
     });
     const server = Deno.serve({ hostname: "127.0.0.1", port, onListen: () => {} }, gateway.fetch);
     cleanups.push(() => server.shutdown());

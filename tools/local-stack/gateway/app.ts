@@ -46,6 +46,23 @@ export function createGateway(deps: GatewayDeps): Hono {
 
   const app = new Hono();
 
+  // Kong's cors plugin on the services (not on functions, whose CORS is the function's own).
+  app.use("/:service{(rest|auth|storage)}/v1/*", async (c, next) => {
+    if (c.req.method === "OPTIONS") {
+      return new Response(null, {
+        status: 204,
+        headers: {
+          "access-control-allow-origin": "*",
+          "access-control-allow-methods": "GET, HEAD, PUT, PATCH, POST, DELETE",
+          "access-control-allow-headers": c.req.header("access-control-request-headers") ?? "*",
+          "access-control-max-age": "3600",
+        },
+      });
+    }
+    await next();
+    c.res.headers.set("access-control-allow-origin", "*");
+  });
+
   // Kong's key-auth in front of REST and Auth: an apikey header (or query param) is required.
   const requireApiKey = async (c: Context, next: () => Promise<void>) => {
     const apikey = c.req.header("apikey") ?? c.req.query("apikey");

@@ -1,0 +1,204 @@
+// The function through the stack's gateway, from the seeded data: every status of the contract
+// for real, redaction, identical not-found answers, signed URLs that download the right bytes.
+import assert from "node:assert/strict";
+import { buildOpenApi } from "../../supabase/functions/job-interview-details/openapi.ts";
+import { getDetails, SEED, signIn, stack } from "../support/stack.ts";
+
+const RECRUITER_ONLY = [
+  "ai_analysis_recruiter",
+  "ai_analysis_recruiter_why_hire",
+  "ai_analysis_recruiter_why_not_hire",
+  "recruiter_risks",
+  "user_feedback_recruiter",
+];
+
+Deno.test("GET as a recruiter of a parent merchant → 200 with the whole interview", async () => {
+  const res = await getDetails({ interview_result_id: SEED.submitted }, {
+    token: await signIn(SEED.users.acmeRecruiter),
+  });
+  assert.equal(res.status, 200);
+  const body = await res.json();
+  for (const key of RECRUITER_ONLY) assert.notEqual(body[key], null, key);
+  assert.deepEqual(Object.keys(body.ai_analysis_other.hiring_reasons), [
+    "reasons_to_hire",
+    "reasons_not_to_hire",
+  ]);
+  assert.equal(body.transcript.length, 10);
+  assert.deepEqual(body.transcript.map((i: { is_answer: boolean }) => i.is_answer), [
+    false,
+    true,
+    false,
+    true,
+    false,
+    true,
+    false,
+    true,
+    false,
+    true,
+  ]);
+  assert.equal(body.transcript[4].question_original_id, null, "a follow-up question");
+  assert.equal(
+    typeof body.transcript[1].answer_assessment_raw_data.voice[0].Words[0].Word,
+    "string",
+  );
+  assert.equal("recording_url" in body, false, "no URLs without the flag");
+});
+
+Deno.test("GET as the candidate → 200 with recruiter-only data nulled", async () => {
+  const res = await getDetails({ interview_result_id: SEED.submitted }, {
+    token: await signIn(SEED.users.alice),
+  });
+  assert.equal(res.status, 200);
+  const body = await res.json();
+  for (const key of RECRUITER_ONLY) assert.equal(body[key], null, key);
+  assert.equal(body.ai_analysis_other.hiring_reasons, undefined);
+  assert.ok(body.ai_analysis_other.key_statement);
+  assert.ok(
+    body.transcript.every((i: { ai_analysis_recruiter: unknown }) =>
+      i.ai_analysis_recruiter === null
+    ),
+  );
+  assert.equal(typeof body.ai_analysis, "string");
+});
+
+Deno.test("GET as an outsider → 404, byte-identical to a result that does not exist", async () => {
+  const token = await signIn(SEED.users.outsider);
+  const hidden = await getDetails({ interview_result_id: SEED.submitted }, { token });
+  const missing = await getDetails({ interview_result_id: SEED.missing }, { token });
+  assert.equal(hidden.status, 404);
+  assert.equal(missing.status, 404);
+  assert.equal(await hidden.text(), await missing.text());
+});
+
+Deno.test("GET with a bad token → 401 (from the gateway, and from the function itself)", async () => {
+  const viaGateway = await getDetails({ interview_result_id: SEED.submitted }, {
+    token: "not-a-jwt",
+  });
+  assert.equal(viaGateway.status, 401);
+  await viaGateway.body?.cancel();
+  const direct = await getDetails({ interview_result_id: SEED.submitted }, {
+    token: "not-a-jwt",
+    base: stack.FUNCTION_DIRECT_URL ?? stack.FUNCTION_URL,
+  });
+  assert.equal(direct.status, 401);
+  assert.deepEqual(Object.keys(await direct.json()), ["error"]);
+});
+
+Deno.test("GET with the anon key as the token → 401 from the function, with CORS headers", async () => {
+  const res = await getDetails({ interview_result_id: SEED.submitted }, {
+    token: stack.SUPABASE_ANON_KEY,
+    headers: { origin: "https://app.example" },
+  });
+  assert.equal(res.status, 401);
+  assert.equal(res.headers.get("access-control-allow-origin"), "*");
+  assert.equal(typeof (await res.json()).error, "string");
+});
+
+Deno.test("GET with bad input → 422 naming the field", async () => {
+  const token = await signIn(SEED.users.admin);
+  const cases: [Record<string, string>, string][] = [
+    [{}, "interview_result_id"],
+    [{ interview_result_id: "123" }, "interview_result_id"],
+    [
+      { interview_result_id: SEED.submitted, get_signed_recordings: "yes" },
+      "get_signed_recordings",
+    ],
+    [{ interview_result_id: SEED.submitted, view: "everything" }, "view"],
+  ];
+  for (const [query, name] of cases) {
+    const res = await getDetails(query, { token });
+    assert.equal(res.status, 422, JSON.stringify(query));
+    assert.equal((await res.json()).name, name);
+  }
+});
+
+Deno.test("GET with get_signed_recordings=true → URLs that download the right bytes", async () => {
+  const res = await getDetails(
+    { interview_result_id: SEED.submitted, get_signed_recordings: "true" },
+    { token: await signIn(SEED.users.emeaRecruiter) },
+  );
+  assert.equal(res.status, 200);
+  const body = await res.json();
+  assert.ok(Date.parse(body.signed_urls_valid_until) > Date.now() + 3000_000);
+  const answers = body.transcript.filter((i: { recording_local_path: string | null }) =>
+    i.recording_local_path
+  );
+  assert.equal(answers.length, 5);
+  assert.equal(answers.at(-1).recording_url, null, "answer 10 has a path but no object");
+  const signed = [
+    [body.recording_local_path, body.recording_url],
+    [body.video_introduction_local_path, body.video_introduction_url],
+    ...answers.slice(0, -1).map((
+      i: { recording_local_path: string; recording_url: string },
+    ) => [i.recording_local_path, i.recording_url]),
+  ];
+  for (const [path, url] of signed) {
+    assert.ok(
+      url.startsWith(`${stack.SUPABASE_URL}/storage/v1/object/sign/private-recordings/`),
+      url,
+    );
+    const media = await fetch(url);
+    assert.equal(media.status, 200, path);
+    const bytes = await media.bytes();
+    assert.equal(new TextDecoder().decode(bytes.subarray(0, 4)), "OggS");
+    if (stack.STACK_STORAGE_ROOT) {
+      assert.deepEqual(
+        bytes,
+        await Deno.readFile(`${stack.STACK_STORAGE_ROOT}/private-recordings/${path}`),
+        path,
+      );
+    }
+  }
+});
+
+Deno.test("POST with a JSON body, as JobMojito's cookbook calls it → 200", async () => {
+  const res = await fetch(stack.FUNCTION_URL, {
+    method: "POST",
+    headers: {
+      authorization: `Bearer ${await signIn(SEED.users.admin)}`,
+      "content-type": "application/json",
+    },
+    body: JSON.stringify({
+      interview_result_id: SEED.globex,
+      get_signed_recordings: true,
+      view: "summary",
+    }),
+  });
+  assert.equal(res.status, 200);
+  const body = await res.json();
+  assert.equal(typeof body.recording_url, "string");
+  assert.equal("recording_url" in body.transcript[0], false, "summary items carry no recording");
+});
+
+Deno.test("views: standard and summary send a fraction of full", async () => {
+  const token = await signIn(SEED.users.admin);
+  const size = async (view: string) =>
+    (await (await getDetails({ interview_result_id: SEED.submitted, view }, { token })).bytes())
+      .length;
+  const [full, standard, summary] = [
+    await size("full"),
+    await size("standard"),
+    await size("summary"),
+  ];
+  assert.ok(standard < full / 2, `${standard} vs ${full}`);
+  assert.ok(summary < standard, `${summary} vs ${standard}`);
+});
+
+Deno.test("the served OpenAPI document is the one built from the schemas", async () => {
+  const res = await fetch(`${stack.FUNCTION_URL}/openapi.json`, {
+    headers: { authorization: `Bearer ${await signIn(SEED.users.admin)}` },
+  });
+  assert.equal(res.status, 200);
+  assert.deepEqual(await res.json(), buildOpenApi());
+});
+
+Deno.test("headers: X-Request-Id kept, Server-Timing, no-store, gzip for large bodies", async () => {
+  const res = await getDetails({ interview_result_id: SEED.submitted }, {
+    token: await signIn(SEED.users.admin),
+    headers: { "x-request-id": "it-123", "accept-encoding": "gzip" },
+  });
+  assert.equal(res.headers.get("x-request-id"), "it-123");
+  assert.match(res.headers.get("server-timing")!, /rpc;dur=.*total;dur=/);
+  assert.equal(res.headers.get("cache-control"), "private, no-store");
+  assert.equal((await res.json()).transcript.length, 10, "the gzip body decodes");
+});

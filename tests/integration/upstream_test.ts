@@ -1,0 +1,145 @@
+// The function against a counting, fault-injecting proxy in front of the stack: exactly one
+// upstream request without signing, two with it; every upstream fault gets the defined answer
+// within the timeout plus a small margin, and nothing partial leaks.
+import assert from "node:assert/strict";
+import { type FunctionProcess, startFunction } from "../support/function_process.ts";
+import { getDetails, SEED, signIn } from "../support/stack.ts";
+import { startProxy } from "../support/upstream_proxy.ts";
+
+const TIMEOUT_MS = 1000;
+const proxy = startProxy();
+const fn: FunctionProcess = await startFunction({
+  SUPABASE_URL: proxy.url,
+  UPSTREAM_TIMEOUT_MS: String(TIMEOUT_MS),
+});
+const dead = await startFunction({
+  SUPABASE_URL: "http://127.0.0.1:9",
+  UPSTREAM_TIMEOUT_MS: String(TIMEOUT_MS),
+});
+
+async function call(query: Record<string, string>, who: string = SEED.users.admin) {
+  proxy.requests.length = 0;
+  const started = performance.now();
+  const res = await getDetails(query, { token: await signIn(who), base: fn.url });
+  const body = await res.text();
+  return { res, body, ms: performance.now() - started, upstream: [...proxy.requests] };
+}
+
+Deno.test("without signing the function makes exactly one upstream request", async () => {
+  for (const id of [SEED.submitted, SEED.globex, SEED.missing]) {
+    const { upstream } = await call({ interview_result_id: id });
+    assert.deepEqual(upstream, ["POST /rest/v1/rpc/interview_transcript"]);
+  }
+});
+
+Deno.test("with signing the function makes exactly two upstream requests, whatever the answers", async () => {
+  for (const id of [SEED.submitted, SEED.globex]) {
+    const { res, upstream } = await call({
+      interview_result_id: id,
+      get_signed_recordings: "true",
+    });
+    assert.equal(res.status, 200);
+    assert.deepEqual(upstream, [
+      "POST /rest/v1/rpc/interview_transcript",
+      "POST /storage/v1/object/sign/private-recordings",
+    ]);
+  }
+});
+
+Deno.test("no signing request is made for a result the caller may not see", async () => {
+  const { res, upstream } = await call({
+    interview_result_id: SEED.submitted,
+    get_signed_recordings: "true",
+  }, SEED.users.globexRecruiter);
+  assert.equal(res.status, 404);
+  assert.deepEqual(upstream, ["POST /rest/v1/rpc/interview_transcript"]);
+});
+
+const faults = [
+  ["PostgREST down", { rest: { kind: "down" } }, "rpc"],
+  ["PostgREST answering 500", { rest: { kind: "status", status: 500 } }, "rpc"],
+  ["PostgREST answering malformed JSON", { rest: { kind: "malformed" } }, "rpc"],
+  ["PostgREST slower than the timeout", { rest: { kind: "slow", ms: TIMEOUT_MS + 1500 } }, "rpc"],
+  ["Storage down", { storage: { kind: "down" } }, "sign"],
+  ["Storage answering 500", { storage: { kind: "status", status: 500 } }, "sign"],
+  ["Storage answering malformed JSON", { storage: { kind: "malformed" } }, "sign"],
+  ["Storage slower than the timeout", { storage: { kind: "slow", ms: TIMEOUT_MS + 1500 } }, "sign"],
+] as const;
+
+for (const [name, fault, step] of faults) {
+  Deno.test(`${name} → 500 naming the ${step} step and the request id, in time, nothing partial`, async () => {
+    proxy.faults = { rest: { kind: "none" }, storage: { kind: "none" }, ...fault };
+    try {
+      const { res, body, ms } = await call({
+        interview_result_id: SEED.submitted,
+        get_signed_recordings: "true",
+      });
+      assert.equal(res.status, 500);
+      const parsed = JSON.parse(body);
+      assert.deepEqual(Object.keys(parsed), ["error"]);
+      assert.match(
+        parsed.error,
+        new RegExp(`the ${step} step failed \\(request id ${res.headers.get("x-request-id")}\\)`),
+      );
+      assert.ok(!body.includes("transcript") && !body.includes("token="), "no partial data");
+      assert.ok(ms < TIMEOUT_MS + 500, `answered in ${Math.round(ms)} ms`);
+      assert.equal(res.headers.get("access-control-allow-origin"), "*");
+    } finally {
+      proxy.faults = { rest: { kind: "none" }, storage: { kind: "none" } };
+    }
+  });
+}
+
+Deno.test("Storage signing some paths but not others → 200 with null for the unsigned ones", async () => {
+  proxy.faults.storage = { kind: "partial-sign" };
+  try {
+    const { res, body } = await call({
+      interview_result_id: SEED.submitted,
+      get_signed_recordings: "true",
+    });
+    assert.equal(res.status, 200);
+    const doc = JSON.parse(body);
+    const urls = [
+      doc.recording_url,
+      doc.video_introduction_url,
+      ...doc.transcript.map((i: { recording_url: string }) => i.recording_url),
+    ];
+    assert.equal(
+      urls.filter((u) => typeof u === "string").length,
+      1,
+      "only the signed path has a URL",
+    );
+  } finally {
+    proxy.faults.storage = { kind: "none" };
+  }
+});
+
+Deno.test("a stopped stack → 500 naming the rpc step", async () => {
+  const res = await getDetails({ interview_result_id: SEED.submitted }, {
+    token: await signIn(SEED.users.admin),
+    base: dead.url,
+  });
+  assert.equal(res.status, 500);
+  assert.match((await res.json()).error, /the rpc step failed \(request id [\w-]+\)/);
+});
+
+Deno.test("the function's logs carry no token, key or signed-URL token", async () => {
+  const logs = fn.logs() + dead.logs();
+  assert.ok(logs.includes('"msg":"request"'), "requests were logged");
+  const secrets = [
+    await signIn(SEED.users.admin),
+    (await signIn(SEED.users.globexRecruiter)).split(".")[2],
+  ];
+  for (const s of secrets) assert.ok(!logs.includes(s));
+  assert.ok(!/token=ey/.test(logs) && !/eyJ[\w-]{10,}\.eyJ/.test(logs), "no JWT of any kind");
+});
+
+globalThis.addEventListener("unload", () => {});
+Deno.test({
+  name: "teardown: stop the extra function processes and the proxy",
+  fn: async () => {
+    await Promise.all([fn.stop(), dead.stop(), proxy.stop()]);
+  },
+  sanitizeOps: false,
+  sanitizeResources: false,
+});

@@ -1,0 +1,82 @@
+/**
+ * The stack under test, from env: `.local/stack.env` (written by `npm run stack:up` and by the
+ * test runner) overridden by the process environment, so the same tests run against a real
+ * `supabase start` + `supabase functions serve` (see README, "Testing against a real stack").
+ */
+import { parseEnvFile } from "../../tools/local-stack/main.ts";
+
+const ROOT = new URL("../../", import.meta.url).pathname;
+
+function load(): Record<string, string> {
+  const file = Deno.env.get("STACK_ENV_FILE") ?? `${ROOT}.local/stack.env`;
+  let fromFile: Record<string, string> = {};
+  try {
+    fromFile = parseEnvFile(Deno.readTextFileSync(file));
+  } catch {
+    // No file: everything must come from the environment.
+  }
+  const env = { ...fromFile, ...Deno.env.toObject() };
+  for (
+    const key of ["SUPABASE_URL", "SUPABASE_ANON_KEY", "SUPABASE_SERVICE_ROLE_KEY", "FUNCTION_URL"]
+  ) {
+    if (!env[key]) {
+      throw new Error(`${key} is not set: start a stack (npm run stack:up) or export it`);
+    }
+  }
+  return env;
+}
+
+export const stack = load();
+export const FUNCTION_ENTRY = `${ROOT}supabase/functions/job-interview-details/index.ts`;
+
+export const SEED = {
+  submitted: "93c98d21-e04d-4a84-9afa-ed154cf73636",
+  unsubmitted: "30000000-0000-4000-8000-000000000002",
+  globex: "30000000-0000-4000-8000-000000000003",
+  inProgress: "30000000-0000-4000-8000-000000000004",
+  missing: "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+  users: {
+    admin: "admin@jobmojito.test",
+    acmeOwner: "owner@acme.test",
+    acmeRecruiter: "recruiter@acme.test",
+    emeaRecruiter: "recruiter@emea.acme.test",
+    globexRecruiter: "recruiter@globex.test",
+    outsider: "outsider@example.test",
+    alice: "alice@candidates.test",
+    bob: "bob@candidates.test",
+  },
+} as const;
+
+const tokens = new Map<string, Promise<string>>();
+
+/** A real access token from Auth's password grant (seeded password "password"), cached. */
+export function signIn(email: string): Promise<string> {
+  if (!tokens.has(email)) {
+    tokens.set(
+      email,
+      (async () => {
+        const res = await fetch(`${stack.SUPABASE_URL}/auth/v1/token?grant_type=password`, {
+          method: "POST",
+          headers: { apikey: stack.SUPABASE_ANON_KEY, "content-type": "application/json" },
+          body: JSON.stringify({ email, password: "password" }),
+        });
+        const body = await res.json();
+        if (!res.ok) throw new Error(`sign-in as ${email}: ${res.status} ${JSON.stringify(body)}`);
+        return body.access_token as string;
+      })(),
+    );
+  }
+  return tokens.get(email)!;
+}
+
+/** GET the function through the gateway (or `base`), with a bearer token when given. */
+export async function getDetails(
+  query: Record<string, string>,
+  options: { token?: string; base?: string; headers?: Record<string, string> } = {},
+): Promise<Response> {
+  const url = new URL(options.base ?? stack.FUNCTION_URL);
+  for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
+  const headers: Record<string, string> = { ...options.headers };
+  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  return await fetch(url, { headers });
+}
