@@ -2,7 +2,7 @@
 -- README.md ("Seeded data") lists them. Passwords are all "password" (for a real
 -- `supabase start` stack; the local stack mints tokens itself: `npm run token -- <email>`).
 --
--- Users:   00000000-0000-4000-8000-0000000000xx   (01 admin, 11/12 Acme, 21 Acme EMEA,
+-- Users:   00000000-0000-4000-8000-0000000000xx   (01 admin, 11/12 Acme, 21/22 Acme EMEA,
 --          31 Globex, 41 outsider, 101/102 candidates)
 -- Merchants: 10000000-...-01 Acme, 02 Acme EMEA (sub-merchant of Acme), 03 Globex
 -- Interviews: 20000000-...-01 Sales Engineer (Acme EMEA), 02 Support Lead (Acme),
@@ -24,6 +24,7 @@ from (values
   ('00000000-0000-4000-8000-000000000011', 'owner@acme.test', 'Olivia Owner'),
   ('00000000-0000-4000-8000-000000000012', 'recruiter@acme.test', 'Rick Recruiter'),
   ('00000000-0000-4000-8000-000000000021', 'recruiter@emea.acme.test', 'Emma Emea'),
+  ('00000000-0000-4000-8000-000000000022', 'owner@emea.acme.test', 'Oscar Emea'),
   ('00000000-0000-4000-8000-000000000031', 'recruiter@globex.test', 'Gus Globex'),
   ('00000000-0000-4000-8000-000000000041', 'outsider@example.test', 'Otto Outsider'),
   ('00000000-0000-4000-8000-000000000101', 'alice@candidates.test', 'Alice Candidate'),
@@ -47,6 +48,7 @@ insert into public.merchant_members (merchant_id, user_id, role) values
   ('10000000-0000-4000-8000-000000000001', '00000000-0000-4000-8000-000000000011', 'merchant_owner'),
   ('10000000-0000-4000-8000-000000000001', '00000000-0000-4000-8000-000000000012', 'merchant'),
   ('10000000-0000-4000-8000-000000000002', '00000000-0000-4000-8000-000000000021', 'merchant'),
+  ('10000000-0000-4000-8000-000000000002', '00000000-0000-4000-8000-000000000022', 'merchant_owner'),
   ('10000000-0000-4000-8000-000000000003', '00000000-0000-4000-8000-000000000031', 'merchant_owner');
 
 insert into public.interview_defs (id, merchant_id, title) values

@@ -40,6 +40,7 @@ export const SEED = {
     acmeOwner: "owner@acme.test",
     acmeRecruiter: "recruiter@acme.test",
     emeaRecruiter: "recruiter@emea.acme.test",
+    emeaOwner: "owner@emea.acme.test",
     globexRecruiter: "recruiter@globex.test",
     outsider: "outsider@example.test",
     alice: "alice@candidates.test",

@@ -1,0 +1,160 @@
+// Fuzzing over HTTP: at least 10,000 generated requests (random and boundary query strings, bad
+// percent-encoding, repeated parameters, huge values, unicode, JSON bodies of every type). Never
+// a 5xx, always the contract's error shape. Seeded: FUZZ_SEED=<n> replays a run; FUZZ_COUNT
+// changes its size. Bounded in count and time.
+import assert from "node:assert/strict";
+import { SEED, signIn, stack } from "../support/stack.ts";
+
+const seed = Number(Deno.env.get("FUZZ_SEED") ?? Date.now() % 2 ** 31);
+const count = Number(Deno.env.get("FUZZ_COUNT") ?? 10_000);
+console.log(`fuzz seed ${seed} (replay with FUZZ_SEED=${seed}), ${count} requests`);
+
+function prng(s: number) {
+  return () => {
+    s = (s + 0x6d2b79f5) | 0;
+    let t = Math.imul(s ^ (s >>> 15), 1 | s);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+const rand = prng(seed);
+const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)];
+const int = (n: number) => Math.floor(rand() * n);
+
+const names = [
+  "interview_result_id",
+  "get_signed_recordings",
+  "view",
+  "select",
+  "p_view",
+  "",
+  "__proto__",
+  "constructor",
+  "interview_result_id[]",
+];
+const values = () =>
+  pick([
+    SEED.submitted,
+    SEED.missing,
+    SEED.submitted.toUpperCase(),
+    `{${SEED.submitted}}`,
+    SEED.submitted.replaceAll("-", ""),
+    "00000000-0000-0000-0000-000000000000",
+    "true",
+    "false",
+    "TRUE",
+    "1",
+    "",
+    " ",
+    "null",
+    "full",
+    "standard",
+    "summary",
+    "FULL",
+    "%",
+    "%zz",
+    "%E0%A4%A",
+    "%00",
+    "%ff%fe",
+    "a%20b",
+    "'; drop table interview_results; --",
+    "\u{1F600}",
+    "\u202e",
+    "é",
+    "\u0000",
+    "x".repeat(int(3) === 0 ? 70_000 : 300),
+    String(rand()),
+    String(-int(1e9)),
+    "[]",
+    "{}",
+    "../../etc/passwd",
+  ]);
+
+function queryString(): string {
+  const parts: string[] = [];
+  for (let i = int(6); i >= 0; i--) {
+    const raw = rand() < 0.2;
+    const name = pick(names);
+    const value = values();
+    parts.push(
+      raw ? `${name}=${value}` : `${encodeURIComponent(name)}=${encodeURIComponent(value)}`,
+    );
+  }
+  return pick(["", "?", "?&&", "?="]) + (parts.length ? (parts.join(pick(["&", ";", "&&"]))) : "");
+}
+
+function jsonBody(): string {
+  const shapes = [
+    () =>
+      JSON.stringify({
+        interview_result_id: values(),
+        get_signed_recordings: pick([true, false, "true", 1, null, [], {}]),
+        view: pick([values(), 3, null]),
+      }),
+    () =>
+      JSON.stringify(pick([null, true, 1, -0.5, "text", [], [1, 2], {}, { a: { b: { c: [] } } }])),
+    () => JSON.stringify({ interview_result_id: [SEED.submitted] }),
+    () => JSON.stringify({ interview_result_id: SEED.submitted, extra: "x".repeat(int(100_000)) }),
+    () => "{" + '"a":'.repeat(int(50)),
+    () => "[".repeat(5000),
+    () => pick(["", " ", "nul", "{'single': 1}", "\u{FEFF}{}"]),
+  ];
+  return pick(shapes)();
+}
+
+const admin = await signIn(SEED.users.admin);
+const base = stack.FUNCTION_DIRECT_URL ?? stack.FUNCTION_URL;
+
+Deno.test(`fuzz: ${count} generated requests never get a 5xx and always the contract's shape`, async () => {
+  const deadline = Date.now() + 240_000;
+  const statuses = new Map<number, number>();
+  let sent = 0;
+  const worker = async () => {
+    while (sent < count && Date.now() < deadline) {
+      const n = sent++;
+      const method = pick(["GET", "GET", "GET", "POST", "POST", "PUT", "DELETE", "HEAD"] as const);
+      const url = base + (rand() < 0.1 ? pick(["/", "/openapi.json/x", "//", "/%2e%2e/"]) : "") +
+        queryString();
+      const headers: Record<string, string> = {};
+      if (rand() < 0.9) headers.authorization = `Bearer ${admin}`;
+      if (method === "POST") {
+        headers["content-type"] = pick([
+          "application/json",
+          "text/plain",
+          "application/x-www-form-urlencoded",
+        ]);
+      }
+      let res: Response;
+      try {
+        res = await fetch(url, {
+          method,
+          headers,
+          body: method === "POST" ? jsonBody() : undefined,
+        });
+      } catch (e) {
+        // A URL fetch itself refuses to send (invalid characters) is not a request; count it as such.
+        if (e instanceof TypeError && /invalid|URL/i.test(e.message)) continue;
+        throw new Error(
+          `request ${n} (${method} ${url.slice(0, 200)}) failed: ${(e as Error).message}`,
+        );
+      }
+      statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+      const text = await res.text();
+      assert.ok(
+        res.status < 500,
+        `request ${n} (${method} ${url.slice(0, 200)}) got ${res.status}: ${text.slice(0, 200)}`,
+      );
+      if (res.status !== 200 && res.status !== 204 && method !== "HEAD") {
+        const body = JSON.parse(text);
+        assert.equal(typeof body.error, "string", `request ${n}: error shape`);
+        assert.ok(
+          Object.keys(body).every((k) => k === "error" || k === "name"),
+          `request ${n}: only error/name`,
+        );
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: 8 }, worker));
+  console.log(`fuzz statuses: ${JSON.stringify(Object.fromEntries(statuses))}`);
+  assert.ok(sent >= count, `sent ${sent} of ${count} within the time bound`);
+});
