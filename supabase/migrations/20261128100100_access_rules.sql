@@ -18,18 +18,34 @@ as $$
 $$;
 
 -- Every merchant whose results the caller may review: those they are a member of and all the
--- sub-merchants below them. Policies call it once per statement through `(select ...)`.
+-- sub-merchants below them. Walked level by level so every step is an index scan on
+-- parent_merchant_id (a recursive CTE gets a hash join over all merchants). Policies call it once
+-- per statement through `(select ...)`.
 create function private.reviewable_merchant_ids()
 returns uuid[]
-language sql stable security definer
+language plpgsql stable security definer
 set search_path = ''
 as $$
-  with recursive tree (id) as (
+declare
+  v_ids uuid[];
+  v_level uuid[];
+  v_depth integer := 0;
+begin
+  v_ids := array(
     select m.merchant_id from public.merchant_members m where m.user_id = (select auth.uid())
-    union
-    select c.id from public.merchants c join tree t on c.parent_merchant_id = t.id
-  )
-  select coalesce(array_agg(id), '{}') from tree
+  );
+  v_level := v_ids;
+  -- Bounded: a corrupt parent cycle can't loop forever.
+  while cardinality(v_level) > 0 and v_depth < 32 loop
+    v_level := array(
+      select c.id from public.merchants c
+      where c.parent_merchant_id = any (v_level) and not c.id = any (v_ids)
+    );
+    v_ids := v_ids || v_level;
+    v_depth := v_depth + 1;
+  end loop;
+  return v_ids;
+end;
 $$;
 
 revoke execute on function private.is_platform_admin(), private.reviewable_merchant_ids()

@@ -8,6 +8,8 @@ export const REQUIRED_PACKAGES: Record<string, string> = {
   "/usr/bin/espeak-ng": "espeak-ng",
   "/usr/bin/sox": "sox",
   "/usr/bin/chromium": "chromium",
+  "/usr/bin/wrk": "wrk",
+  "/usr/bin/hyperfine": "hyperfine",
 };
 
 function exists(path: string): boolean {
