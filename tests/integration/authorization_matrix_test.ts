@@ -3,7 +3,7 @@
 // Acme; Globex is unrelated. A hidden result answers byte for byte what a missing one answers,
 // and no URL is ever signed for it.
 import assert from "node:assert/strict";
-import { type FunctionProcess, startFunction } from "../support/function_process.ts";
+import { type FunctionProcess, startFunction } from "../../tools/local-stack/function_process.ts";
 import { SEED, signIn, stack } from "../support/stack.ts";
 import { startProxy } from "../support/upstream_proxy.ts";
 
@@ -33,7 +33,7 @@ const matrix: [Caller, Expect, Expect][] = [
 ];
 
 const proxy = startProxy();
-const fn: FunctionProcess = await startFunction({ SUPABASE_URL: proxy.url });
+const fn: FunctionProcess = await startFunction(stack, { SUPABASE_URL: proxy.url });
 
 async function get(id: string, token: string, signed: boolean) {
   proxy.requests.length = 0;

@@ -2,17 +2,17 @@
 // upstream request without signing, two with it; every upstream fault gets the defined answer
 // within the timeout plus a small margin, and nothing partial leaks.
 import assert from "node:assert/strict";
-import { type FunctionProcess, startFunction } from "../support/function_process.ts";
-import { getDetails, SEED, signIn } from "../support/stack.ts";
+import { type FunctionProcess, startFunction } from "../../tools/local-stack/function_process.ts";
+import { getDetails, SEED, signIn, stack } from "../support/stack.ts";
 import { startProxy } from "../support/upstream_proxy.ts";
 
 const TIMEOUT_MS = 1000;
 const proxy = startProxy();
-const fn: FunctionProcess = await startFunction({
+const fn: FunctionProcess = await startFunction(stack, {
   SUPABASE_URL: proxy.url,
   UPSTREAM_TIMEOUT_MS: String(TIMEOUT_MS),
 });
-const dead = await startFunction({
+const dead = await startFunction(stack, {
   SUPABASE_URL: "http://127.0.0.1:9",
   UPSTREAM_TIMEOUT_MS: String(TIMEOUT_MS),
 });

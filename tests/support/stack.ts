@@ -27,7 +27,6 @@ function load(): Record<string, string> {
 }
 
 export const stack = load();
-export const FUNCTION_ENTRY = `${ROOT}supabase/functions/job-interview-details/index.ts`;
 
 export const SEED = {
   submitted: "93c98d21-e04d-4a84-9afa-ed154cf73636",

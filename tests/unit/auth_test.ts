@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import {
   bearerToken,
   createTokenVerifier,
+  withVerificationCache,
 } from "../../supabase/functions/job-interview-details/auth.ts";
 import { createTestKeys, JWT_SECRET, token, USER_ID } from "../support/fixtures.ts";
 
@@ -108,4 +109,40 @@ Deno.test("verifyToken() asks Auth for an HS256 token only when no secret is con
   assert.equal((await viaAuth(good + "x")).caller, undefined);
   assert.equal(calls.length, 2);
   assert.equal(calls.length, 2, "the keyed verifier above never called Auth");
+});
+
+Deno.test("withVerificationCache() skips the check for a token that verified, until its exp", async () => {
+  let calls = 0;
+  let clock = Date.now();
+  const cached = withVerificationCache((t) => {
+    calls++;
+    return verify(t);
+  }, { now: () => clock });
+  const good = await token(keys, { expiresIn: 60 });
+  assert.ok((await cached(good)).caller);
+  assert.ok((await cached(good)).caller);
+  assert.equal(calls, 1, "the second call was served from the cache");
+  clock += 61_000;
+  assert.ok((await cached(good)).caller);
+  assert.equal(calls, 2, "past exp the token is checked again");
+});
+
+Deno.test("withVerificationCache() never caches a rejection and stays bounded", async () => {
+  let calls = 0;
+  const cached = withVerificationCache((t) => {
+    calls++;
+    return verify(t);
+  }, { max: 2 });
+  await cached("garbage");
+  await cached("garbage");
+  assert.equal(calls, 2);
+  const tokens = [
+    await token(keys),
+    await token(keys, { alg: "ES256" }),
+    await token(keys, { expiresIn: 99 }),
+  ];
+  for (const t of tokens) await cached(t);
+  calls = 0;
+  await cached(tokens[0]);
+  assert.equal(calls, 1, "the oldest entry was evicted");
 });

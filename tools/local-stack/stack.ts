@@ -25,6 +25,8 @@ export interface StackOptions {
   functionEnv?: Record<string, string>;
   /** Mount the dev viewer at /viewer. */
   viewer?: boolean;
+  /** Called for every gateway request. */
+  onGatewayRequest?: (method: string, path: string) => void;
   log?: (line: string) => void;
 }
 
@@ -154,6 +156,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       functionUrl,
       verifyJwt,
       extra,
+      onRequest: options.onGatewayRequest,
     });
     const server = Deno.serve({ hostname: "127.0.0.1", port, onListen: () => {} }, gateway.fetch);
     cleanups.push(() => server.shutdown());
@@ -181,6 +184,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       FUNCTION_URL: `${url}/functions/v1/job-interview-details`,
       FUNCTION_DIRECT_URL: `${functionUrl}/job-interview-details`,
       STACK_STORAGE_ROOT: storageRoot,
+      STACK_DB_DIR: cluster.dir,
       STACK_PID: String(Deno.pid),
       STACK_FUNCTION_PID: String(child.pid),
       STACK_READY_MS: String(Math.round(performance.now() - started)),

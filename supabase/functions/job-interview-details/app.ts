@@ -3,7 +3,13 @@
  * without the `/job-interview-details` prefix (some CLI versions strip it).
  */
 import { type Context, Hono } from "hono";
-import { bearerToken, type Caller, createTokenVerifier, type VerifyResult } from "./auth.ts";
+import {
+  bearerToken,
+  type Caller,
+  createTokenVerifier,
+  type VerifyResult,
+  withVerificationCache,
+} from "./auth.ts";
 import type { Config } from "./config.ts";
 import {
   AppError,
@@ -57,7 +63,7 @@ export function createDeps(
   const { supabaseUrl, apiKey, serviceKey } = config;
   return {
     config,
-    verifyToken: createTokenVerifier({
+    verifyToken: withVerificationCache(createTokenVerifier({
       jwtSecret: config.jwtSecret,
       jwks: config.jwks,
       jwksUrl: `${supabaseUrl}/auth/v1/.well-known/jwks.json`,
@@ -69,7 +75,7 @@ export function createDeps(
         const body = await res.json().catch(() => null);
         return res.ok && typeof body?.id === "string" ? { id: body.id } : null;
       },
-    }),
+    })),
     fetchTranscript: (input) => fetchTranscript({ supabaseUrl, apiKey, fetch: fetchImpl }, input),
     signPaths: (input) =>
       signPaths({

@@ -97,8 +97,24 @@ select pg_temp.bid(m.name), p, true, 'with listening', pg_temp.bid('defq:199:' |
   'Good answer.', 'Good answer for a recruiter.', 70 + p % 20, 300, 'en-US',
   case when m.words > 0 then pg_temp.raw_data(m.words, m.frames) end,
   'bench/' || m.name || '/answer-' || p || '.ogg', false, '{"ats": 1}', 'ext-' || p
-from (values ('bench-s', 10, 0, 0), ('bench-m', 30, 78, 40), ('bench-l', 40, 90, 50))
+from (values ('bench-s', 10, 0, 0), ('bench-m', 30, 78, 40), ('bench-l', 40, 75, 38))
   as m (name, answers, words, frames),
   generate_series(1, m.answers) p;
 
 analyze;
+
+-- Storage objects behind the measured results' recordings, so signing finds them.
+insert into storage.objects (bucket_id, name, metadata)
+select 'private-recordings', path, '{"mimetype": "audio/ogg", "size": 1}'::jsonb
+from (
+  select recording_local_path as path from public.interview_results
+  where id in (md5('bench:bench-s')::uuid, md5('bench:bench-m')::uuid, md5('bench:bench-l')::uuid)
+  union all
+  select video_introduction_local_path from public.interview_results
+  where id in (md5('bench:bench-s')::uuid, md5('bench:bench-m')::uuid, md5('bench:bench-l')::uuid)
+  union all
+  select recording_local_path from public.interview_result_questions
+  where interview_result_id in (md5('bench:bench-s')::uuid, md5('bench:bench-m')::uuid, md5('bench:bench-l')::uuid)
+) p
+on conflict do nothing;
+analyze storage.objects;

@@ -23,6 +23,8 @@ export interface GatewayDeps {
   /** Extra routes (the dev viewer); mounted before the catch-all 404. */
   extra?: (app: Hono) => void;
   verify?: (token: string) => Promise<Verified>;
+  /** Sees every request (benchmarks count upstream calls with it). */
+  onRequest?: (method: string, path: string) => void;
 }
 
 export function createGateway(deps: GatewayDeps): Hono {
@@ -45,6 +47,12 @@ export function createGateway(deps: GatewayDeps): Hono {
   };
 
   const app = new Hono();
+  if (deps.onRequest) {
+    app.use(async (c, next) => {
+      deps.onRequest!(c.req.method, c.req.path);
+      await next();
+    });
+  }
 
   // Kong's cors plugin on the services (not on functions, whose CORS is the function's own).
   app.use("/:service{(rest|auth|storage)}/v1/*", async (c, next) => {

@@ -32,10 +32,28 @@ export async function forward(
       });
     }
   }
-  return await proxy(`${deps.functionUrl}${pathAfterV1}${new URL(req.url).search}`, req)
+  const target = `${deps.functionUrl}${pathAfterV1}${new URL(req.url).search}`;
+  const compressed = /gzip|br|deflate/i.test(req.headers.get("accept-encoding") ?? "");
+  return await (compressed ? proxy(target, req) : forwardPlain(target, req))
     .catch(() =>
       c.json({ code: "BOOT_ERROR", message: "Function failed to start (please check logs)" }, 503)
     );
+}
+
+/** The fast path for clients that take no compression: nothing can be decoded behind our back. */
+async function forwardPlain(target: string, req: Request): Promise<Response> {
+  const headers = new Headers(req.headers);
+  for (const h of HOP_BY_HOP) headers.delete(h);
+  headers.set("accept-encoding", "identity");
+  const res = await fetch(target, {
+    method: req.method,
+    headers,
+    body: req.body,
+    redirect: "manual",
+  });
+  const out = new Headers(res.headers);
+  for (const h of HOP_BY_HOP) out.delete(h);
+  return new Response(res.body, { status: res.status, headers: out });
 }
 
 /**

@@ -12,12 +12,18 @@ export type Verified = { claims: Claims; error?: undefined } | {
 export function createVerifier(keys: StackKeys): (token: string) => Promise<Verified> {
   const secret = new TextEncoder().encode(keys.jwtSecret);
   const jwks = createLocalJWKSet(keys.jwks);
+  // PostgREST keeps verified JWTs (jwt-cache-max-lifetime); so does the stand-in, until exp.
+  const cache = new Map<string, Claims>();
   return async function verify(token) {
+    const hit = cache.get(token);
+    if (hit && (hit.exp === undefined || hit.exp * 1000 > Date.now())) return { claims: hit };
     try {
       const { alg } = decodeProtectedHeader(token);
       const { payload } = alg === "HS256"
         ? await jwtVerify(token, secret, { algorithms: ["HS256"] })
         : await jwtVerify(token, jwks, { algorithms: ["ES256", "RS256"] });
+      if (cache.size >= 1000) cache.delete(cache.keys().next().value!);
+      cache.set(token, payload as Claims);
       return { claims: payload as Claims };
     } catch (e) {
       const expired = e instanceof errors.JWTExpired;

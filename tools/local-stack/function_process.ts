@@ -1,8 +1,15 @@
-/** A second copy of the function, pointed wherever a test needs (a proxy, a dead port). */
-import { FUNCTION_ENTRY, stack } from "./stack.ts";
+/**
+ * Another copy of the function as its own process, configured from a stack's env (the keys, the
+ * secret, the key set) plus overrides: tests point it at a proxy or a dead port, the benchmark
+ * times its cold start.
+ */
+import { ROOT } from "./database.ts";
+
+export const FUNCTION_ENTRY = `${ROOT}supabase/functions/job-interview-details/index.ts`;
 
 export interface FunctionProcess {
   url: string;
+  pid: number;
   logs: () => string;
   stop(): Promise<void>;
 }
@@ -14,20 +21,26 @@ function freePort(): number {
   return port;
 }
 
-export async function startFunction(env: Record<string, string>): Promise<FunctionProcess> {
+/** The function's env for a stack described by `stack` (the keys of .local/stack.env). */
+export function functionEnv(stack: Record<string, string>): Record<string, string> {
+  return {
+    SUPABASE_URL: stack.SUPABASE_URL,
+    SUPABASE_ANON_KEY: stack.SUPABASE_ANON_KEY,
+    SUPABASE_SERVICE_ROLE_KEY: stack.SUPABASE_SERVICE_ROLE_KEY,
+    ...(stack.SUPABASE_JWT_SECRET ? { JWT_SECRET: stack.SUPABASE_JWT_SECRET } : {}),
+    ...(stack.SUPABASE_JWKS ? { SUPABASE_JWKS: stack.SUPABASE_JWKS } : {}),
+    NO_COLOR: "1",
+  };
+}
+
+export async function startFunction(
+  stack: Record<string, string>,
+  env: Record<string, string> = {},
+): Promise<FunctionProcess> {
   const port = freePort();
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "--allow-net", "--allow-env", FUNCTION_ENTRY],
-    env: {
-      DENO_SERVE_ADDRESS: `tcp:127.0.0.1:${port}`,
-      SUPABASE_URL: stack.SUPABASE_URL,
-      SUPABASE_ANON_KEY: stack.SUPABASE_ANON_KEY,
-      SUPABASE_SERVICE_ROLE_KEY: stack.SUPABASE_SERVICE_ROLE_KEY,
-      ...(stack.SUPABASE_JWT_SECRET ? { JWT_SECRET: stack.SUPABASE_JWT_SECRET } : {}),
-      ...(stack.SUPABASE_JWKS ? { SUPABASE_JWKS: stack.SUPABASE_JWKS } : {}),
-      NO_COLOR: "1",
-      ...env,
-    },
+    env: { DENO_SERVE_ADDRESS: `tcp:127.0.0.1:${port}`, ...functionEnv(stack), ...env },
     stdout: "piped",
     stderr: "piped",
   }).spawn();
@@ -54,6 +67,7 @@ export async function startFunction(env: Record<string, string>): Promise<Functi
   }
   return {
     url,
+    pid: child.pid,
     logs: () => output,
     async stop() {
       child.kill("SIGTERM");
