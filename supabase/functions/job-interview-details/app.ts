@@ -31,8 +31,7 @@ import {
 import { parseBody, parseQuery } from "./input.ts";
 import { jsonLogger, type Logger, type RequestLog } from "./log.ts";
 import { buildOpenApi } from "./openapi.ts";
-import { attachSignedUrls, recordingPaths } from "./recordings.ts";
-import type { DetailsResponse } from "./schemas.ts";
+import { insertSignedUrls, mapDocument, recordingPaths } from "./recordings.ts";
 import {
   type Fetch,
   fetchTranscript,
@@ -212,17 +211,13 @@ export function createApp(deps: Deps): Hono<Env> {
     // Without signing the RPC's bytes go out untouched: no parse, no re-serialising.
     if (!signed) return jsonBytes(c, rpc.body);
 
-    let doc: DetailsResponse;
-    try {
-      doc = JSON.parse(new TextDecoder().decode(rpc.body));
-      if (doc.transcript !== undefined && !Array.isArray(doc.transcript)) {
-        throw new Error("transcript");
-      }
-    } catch {
+    // With signing, the URLs are spliced into the same bytes: no parse, no re-serialising.
+    const map = mapDocument(rpc.body);
+    if (!map) {
       log.upstream_failure = "rpc: malformed document";
       throw upstreamFailed("rpc", requestId);
     }
-    const paths = recordingPaths(doc);
+    const paths = recordingPaths(map);
     log.recordings = paths.length;
     const validUntil = new Date(deps.now().getTime() + config.signedUrlTtlSeconds * 1000);
     let urls = new Map<string, string | null>();
@@ -238,7 +233,7 @@ export function createApp(deps: Deps): Hono<Env> {
       }
       urls = result.urls;
     }
-    return jsonBytes(c, JSON.stringify(attachSignedUrls(doc, urls, validUntil)));
+    return jsonBytes(c, insertSignedUrls(rpc.body, map, urls, validUntil));
   }
 
   const preflight = (c: Context<Env>) =>
