@@ -3,7 +3,7 @@
  * test runner) overridden by the process environment, so the same tests run against a real
  * `supabase start` + `supabase functions serve` (see README, "Testing against a real stack").
  */
-import { parseEnvFile } from "../../tools/local-stack/main.ts";
+import { parseEnvFile, signIn as signInOnce } from "../../tools/local-stack/main.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 
@@ -51,21 +51,7 @@ const tokens = new Map<string, Promise<string>>();
 
 /** A real access token from Auth's password grant (seeded password "password"), cached. */
 export function signIn(email: string): Promise<string> {
-  if (!tokens.has(email)) {
-    tokens.set(
-      email,
-      (async () => {
-        const res = await fetch(`${stack.SUPABASE_URL}/auth/v1/token?grant_type=password`, {
-          method: "POST",
-          headers: { apikey: stack.SUPABASE_ANON_KEY, "content-type": "application/json" },
-          body: JSON.stringify({ email, password: "password" }),
-        });
-        const body = await res.json();
-        if (!res.ok) throw new Error(`sign-in as ${email}: ${res.status} ${JSON.stringify(body)}`);
-        return body.access_token as string;
-      })(),
-    );
-  }
+  if (!tokens.has(email)) tokens.set(email, signInOnce(stack, email));
   return tokens.get(email)!;
 }
 

@@ -12,7 +12,7 @@ import { createClient, type SupabaseClient } from "@supabase/supabase-js";
 import { startFunction } from "../local-stack/function_process.ts";
 import { signUserToken } from "../local-stack/keys.ts";
 import { ROOT } from "../local-stack/database.ts";
-import { run } from "../local-stack/processes.ts";
+import { processMemoryKb, run } from "../local-stack/processes.ts";
 import { startStack } from "../local-stack/stack.ts";
 import { measureRpc } from "./db.ts";
 
@@ -34,10 +34,6 @@ const stats = (xs: number[]): Stats => ({
   p99: percentile(xs, 99),
 });
 const median = (xs: number[]) => percentile(xs, 50);
-const memKb = (pid: number, field: "VmRSS" | "VmHWM") =>
-  Number(
-    new RegExp(`${field}:\\s+(\\d+)`).exec(Deno.readTextFileSync(`/proc/${pid}/status`))?.[1] ?? 0,
-  );
 
 async function gzipSize(bytes: Uint8Array<ArrayBuffer>): Promise<number> {
   return (await new Response(new Blob([bytes]).stream().pipeThrough(new CompressionStream("gzip")))
@@ -97,6 +93,11 @@ async function main() {
     });
     const fnPid = Number(env.STACK_FUNCTION_PID);
 
+    /** The function's query string for a case: (c) signs, (d) asks for the standard view. */
+    const query = (c: Case) =>
+      `interview_result_id=${c.id}` + (c.kind === "c" ? "&get_signed_recordings=true" : "") +
+      (c.kind === "d" ? "&view=standard" : "");
+
     const call = async (c: Case): Promise<void> => {
       if (c.kind === "a") {
         const { data, error } = await client.rpc("interview_transcript", {
@@ -106,10 +107,7 @@ async function main() {
         if (error || !data) throw new Error(`rpc failed: ${JSON.stringify(error)}`);
         return;
       }
-      const q = `interview_result_id=${c.id}` +
-        (c.kind === "c" ? "&get_signed_recordings=true" : "") +
-        (c.kind === "d" ? "&view=standard" : "");
-      const { data, error } = await client.functions.invoke(`job-interview-details?${q}`, {
+      const { data, error } = await client.functions.invoke(`job-interview-details?${query(c)}`, {
         method: "GET",
       });
       if (error || !data?.transcript) throw new Error(`function failed: ${error?.message}`);
@@ -128,12 +126,7 @@ async function main() {
           headers,
           body: JSON.stringify({ p_interview_result_id: c.id, p_view: "full" }),
         })
-        : await fetch(
-          `${env.FUNCTION_URL}?interview_result_id=${c.id}${
-            c.kind === "c" ? "&get_signed_recordings=true" : ""
-          }${c.kind === "d" ? "&view=standard" : ""}`,
-          { headers },
-        );
+        : await fetch(`${env.FUNCTION_URL}?${query(c)}`, { headers });
       return await res.bytes();
     };
 
@@ -179,7 +172,9 @@ async function main() {
         entry.rps.push(
           (CONCURRENCY * CONCURRENT_PER_CLIENT) / ((performance.now() - started) / 1000),
         );
-        if (c.kind !== "a") peakRss.set(c, Math.max(peakRss.get(c) ?? 0, memKb(fnPid, "VmHWM")));
+        if (c.kind !== "a") {
+          peakRss.set(c, Math.max(peakRss.get(c) ?? 0, processMemoryKb(fnPid, "VmHWM")));
+        }
       }
     }
 

@@ -6,26 +6,13 @@
  *   LOAD_SECONDS=60 LOAD_CONNECTIONS=32 npm run load
  */
 import { ensurePackages } from "../local-stack/packages.ts";
-import { run } from "../local-stack/processes.ts";
+import { signIn } from "../local-stack/main.ts";
+import { processMemoryKb, run } from "../local-stack/processes.ts";
 import { startStack } from "../local-stack/stack.ts";
 
 const SECONDS = Number(Deno.env.get("LOAD_SECONDS") ?? 60);
 const CONNECTIONS = Number(Deno.env.get("LOAD_CONNECTIONS") ?? 32);
 const SUBMITTED = "93c98d21-e04d-4a84-9afa-ed154cf73636";
-
-export function rssKb(pid: string): number {
-  const status = Deno.readTextFileSync(`/proc/${pid}/status`);
-  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-}
-
-async function signIn(url: string, anonKey: string, email: string): Promise<string> {
-  const res = await fetch(`${url}/auth/v1/token?grant_type=password`, {
-    method: "POST",
-    headers: { apikey: anonKey, "content-type": "application/json" },
-    body: JSON.stringify({ email, password: "password" }),
-  });
-  return (await res.json()).access_token;
-}
 
 function luaScript(requests: { path: string; token?: string }[]): string {
   const entries = requests.map((r) =>
@@ -70,7 +57,7 @@ async function main(): Promise<number> {
     const { env } = stack;
     const [recruiter, candidate, outsider] = await Promise.all(
       ["recruiter@acme.test", "alice@candidates.test", "outsider@example.test"].map((e) =>
-        signIn(env.SUPABASE_URL, env.SUPABASE_ANON_KEY, e)
+        signIn(env, e)
       ),
     );
     const fn = "/functions/v1/job-interview-details";
@@ -87,7 +74,7 @@ async function main(): Promise<number> {
     ];
     const script = await Deno.makeTempFile({ suffix: ".lua" });
     await Deno.writeTextFile(script, luaScript(mix));
-    const pid = env.STACK_FUNCTION_PID;
+    const pid = Number(env.STACK_FUNCTION_PID);
     const wrk = (seconds: number) =>
       run("wrk", [
         "-t2",
@@ -98,15 +85,15 @@ async function main(): Promise<number> {
         script,
         env.SUPABASE_URL,
       ]);
-    console.log(`warming up 5 s; function pid ${pid}, RSS ${rssKb(pid)} KB`);
+    console.log(`warming up 5 s; function pid ${pid}, RSS ${processMemoryKb(pid)} KB`);
     await wrk(5);
-    const rssBefore = rssKb(pid);
+    const rssBefore = processMemoryKb(pid);
     let peak = rssBefore;
-    const sampler = setInterval(() => (peak = Math.max(peak, rssKb(pid))), 500);
+    const sampler = setInterval(() => (peak = Math.max(peak, processMemoryKb(pid))), 500);
     console.log(`running ${SECONDS} s with ${CONNECTIONS} connections ...`);
     const out = await wrk(SECONDS);
     clearInterval(sampler);
-    const rssAfter = rssKb(pid);
+    const rssAfter = processMemoryKb(pid);
     const result = JSON.parse(/RESULT (.*)/.exec(out)![1]);
     const fiveXX = Object.entries(result.statuses as Record<string, number>)
       .filter(([s]) => Number(s) >= 500).reduce((n, [, c]) => n + c, 0);

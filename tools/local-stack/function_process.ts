@@ -4,6 +4,7 @@
  * times its cold start.
  */
 import { ROOT } from "./database.ts";
+import { freePort, waitFor } from "./processes.ts";
 
 export const FUNCTION_ENTRY = `${ROOT}supabase/functions/job-interview-details/index.ts`;
 
@@ -12,13 +13,6 @@ export interface FunctionProcess {
   pid: number;
   logs: () => string;
   stop(): Promise<void>;
-}
-
-function freePort(): number {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
 }
 
 /** The function's env for a stack described by `stack` (the keys of .local/stack.env). */
@@ -51,19 +45,15 @@ export async function startFunction(
   };
   const pumping = Promise.all([pump(child.stdout), pump(child.stderr)]);
   const url = `http://127.0.0.1:${port}/job-interview-details`;
-  const deadline = Date.now() + 20_000;
-  while (true) {
-    try {
+  try {
+    await waitFor("the function to start", async () => {
       const res = await fetch(`${url}/openapi.json`);
       await res.body?.cancel();
-      if (res.ok) break;
-    } catch {
-      if (Date.now() > deadline) {
-        child.kill();
-        throw new Error(`function did not start: ${output}`);
-      }
-      await new Promise((r) => setTimeout(r, 50));
-    }
+      return res.ok;
+    }, 20_000);
+  } catch (error) {
+    child.kill();
+    throw new Error(`${(error as Error).message}: ${output}`);
   }
   return {
     url,

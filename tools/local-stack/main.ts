@@ -33,7 +33,8 @@ function formatEnvFile(env: Record<string, string>): string {
   return Object.entries(env).map(([k, v]) => `${k}=${quote(v)}`).join("\n") + "\n";
 }
 
-async function signIn(env: Record<string, string>, email: string): Promise<string> {
+/** A user access token through Auth's password grant (every seeded user's password is "password"). */
+export async function signIn(env: Record<string, string>, email: string): Promise<string> {
   const res = await fetch(`${env.SUPABASE_URL}/auth/v1/token?grant_type=password`, {
     method: "POST",
     headers: { apikey: env.SUPABASE_ANON_KEY, "content-type": "application/json" },

@@ -60,3 +60,9 @@ export async function waitFor(
   }
   throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
 }
+
+/** A process's memory from /proc, in KB: VmRSS now, or VmHWM (the peak so far). */
+export function processMemoryKb(pid: number, field: "VmRSS" | "VmHWM" = "VmRSS"): number {
+  const status = Deno.readTextFileSync(`/proc/${pid}/status`);
+  return Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
+}
