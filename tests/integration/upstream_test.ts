@@ -114,6 +114,30 @@ Deno.test("Storage signing some paths but not others → 200 with null for the u
   }
 });
 
+Deno.test("without SUPABASE_JWKS the key set is fetched once, then every call makes only its RPC", async () => {
+  const noKeys = await startFunction(stack, { SUPABASE_URL: proxy.url, SUPABASE_JWKS: "" });
+  try {
+    proxy.requests.length = 0;
+    const token = await signIn(SEED.users.emeaRecruiter);
+    for (let i = 0; i < 3; i++) {
+      const res = await getDetails({ interview_result_id: SEED.submitted }, {
+        token,
+        base: noKeys.url,
+      });
+      assert.equal(res.status, 200);
+      await res.body?.cancel();
+    }
+    assert.deepEqual(proxy.requests, [
+      "GET /auth/v1/.well-known/jwks.json",
+      "POST /rest/v1/rpc/interview_transcript",
+      "POST /rest/v1/rpc/interview_transcript",
+      "POST /rest/v1/rpc/interview_transcript",
+    ]);
+  } finally {
+    await noKeys.stop();
+  }
+});
+
 Deno.test("a stopped stack → 500 naming the rpc step", async () => {
   const res = await getDetails({ interview_result_id: SEED.submitted }, {
     token: await signIn(SEED.users.admin),

@@ -4,6 +4,7 @@ import {
   createTokenVerifier,
   withVerificationCache,
 } from "../../supabase/functions/job-interview-details/auth.ts";
+import { exportJWK, generateKeyPair, SignJWT } from "jose";
 import { createTestKeys, JWT_SECRET, token, USER_ID } from "../support/fixtures.ts";
 
 const keys = await createTestKeys();
@@ -145,4 +146,22 @@ Deno.test("withVerificationCache() never caches a rejection and stays bounded", 
   calls = 0;
   await cached(tokens[0]);
   assert.equal(calls, 1, "the oldest entry was evicted");
+});
+
+Deno.test("verifyToken() accepts an RS256 token from the key set", async () => {
+  const rsa = await generateKeyPair("RS256", { extractable: true });
+  const jwk = { ...(await exportJWK(rsa.publicKey)), kid: "rsa-kid", alg: "RS256", use: "sig" };
+  const withRsa = createTokenVerifier({
+    jwks: { keys: [jwk] },
+    jwksUrl: "http://127.0.0.1:9/jwks",
+  });
+  const now = Math.floor(Date.now() / 1000);
+  const rs256 = await new SignJWT({
+    sub: USER_ID,
+    role: "authenticated",
+    aud: "authenticated",
+    exp: now + 60,
+  })
+    .setProtectedHeader({ alg: "RS256", kid: "rsa-kid" }).sign(rsa.privateKey);
+  assert.equal((await withRsa(rs256)).caller?.sub, USER_ID);
 });
