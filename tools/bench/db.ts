@@ -56,6 +56,34 @@ commit;`;
   return new TextDecoder().decode(stderr) + new TextDecoder().decode(stdout);
 }
 
+/**
+ * Why the columns are `json`: the same transcript document built as `json` from `json` columns
+ * (embedded verbatim) and as `jsonb` (parsed into binary, then printed), pgbench average of 20.
+ */
+export async function measureJsonTypes(
+  url: string,
+  result: string,
+): Promise<{ json: number; jsonb: number }> {
+  const build = {
+    json: `select length(json_agg(json_build_object('id', i.id, 'answer', i.answer,
+      'answer_assessment_raw_data', i.answer_assessment_raw_data) order by i.position)::text)`,
+    jsonb: `select length(jsonb_agg(jsonb_build_object('id', i.id, 'answer', i.answer,
+      'answer_assessment_raw_data', i.answer_assessment_raw_data::jsonb) order by i.position)::text)`,
+  };
+  const out: Record<string, number> = {};
+  for (const [type, select] of Object.entries(build)) {
+    const script = await Deno.makeTempFile({ suffix: ".sql" });
+    await Deno.writeTextFile(
+      script,
+      `${select} from public.interview_result_questions i where i.interview_result_id = md5('bench:${result}')::uuid;\n`,
+    );
+    const res = await run("pgbench", ["-n", "-t", "20", "-f", script, url]);
+    await Deno.remove(script);
+    out[type] = Number(/latency average = ([\d.]+) ms/.exec(res)![1]);
+  }
+  return out as { json: number; jsonb: number };
+}
+
 if (import.meta.main) {
   await ensurePackages(["/usr/lib/postgresql/15/bin/initdb", "/usr/bin/psql"]);
   const cluster = await startCluster();
@@ -71,6 +99,12 @@ if (import.meta.main) {
     ]);
     console.log(
       `generated in ${((performance.now() - started) / 1000).toFixed(0)} s: ${counts.trim()}`,
+    );
+    const types = await measureJsonTypes(cluster.url, "bench-m");
+    console.log(
+      `\n== building bench-m's transcript: json ${types.json.toFixed(2)} ms, jsonb ${
+        types.jsonb.toFixed(2)
+      } ms (pgbench, 20 calls)`,
     );
     let ok = true;
     for (const view of ["standard", "full"]) {

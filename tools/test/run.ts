@@ -4,7 +4,7 @@
  * of what they left behind (logs). Ends with one line: `N passed, N failed[, N skipped]`.
  */
 import { lintDatabase, prepareDatabase, ROOT } from "../local-stack/database.ts";
-import { ensurePackages } from "../local-stack/packages.ts";
+import { ensurePackages, SUITE_PROOFS } from "../local-stack/packages.ts";
 import { startCluster } from "../local-stack/postgres.ts";
 import { startStack } from "../local-stack/stack.ts";
 
@@ -97,7 +97,7 @@ async function pgTap() {
 
 async function main(): Promise<number> {
   await Deno.mkdir(OUT, { recursive: true });
-  await ensurePackages();
+  await ensurePackages(SUITE_PROOFS);
   const deno = Deno.execPath();
   await check("deno fmt --check", deno, ["fmt", "--check"]);
   await check("deno lint", deno, ["lint"]);
