@@ -90,7 +90,14 @@ Deno.test({
         const played = await tab.locator("audio[data-answer='3']").evaluate(async (node) => {
           const audio = node as unknown as Audio;
           await audio.play();
-          await new Promise((r) => setTimeout(r, 800));
+          // Wait until playback has really advanced (bounded), rather than a fixed sleep.
+          for (
+            let waited = 0;
+            audio.currentTime <= 0.2 && !audio.error && waited < 5000;
+            waited += 50
+          ) {
+            await new Promise((r) => setTimeout(r, 50));
+          }
           const state = {
             time: audio.currentTime,
             error: audio.error?.message ?? null,
