@@ -42,9 +42,15 @@ export function statusForSqlState(code: string, role: string): number {
   return 400;
 }
 
-/** Loads `public` functions once, like PostgREST's schema cache. */
+/**
+ * Loads `public` functions once, like PostgREST's schema cache, and reloads them on
+ * `NOTIFY pgrst, 'reload schema'` as PostgREST does.
+ */
 export function createSchemaCache(sql: Sql) {
   let cache: Promise<Map<string, RpcFunction[]>> | undefined;
+  sql.listen("pgrst", (payload) => {
+    if (payload === "" || payload === "reload schema") cache = undefined;
+  }).catch(() => {});
   return function lookup(name: string): Promise<RpcFunction[]> {
     cache ??= sql<
       {
