@@ -4,19 +4,12 @@
 // changes its size. Bounded in count and time.
 import assert from "node:assert/strict";
 import { SEED, signIn, stack } from "../support/stack.ts";
+import { prng } from "../support/prng.ts";
 
 const seed = Number(Deno.env.get("FUZZ_SEED") ?? Date.now() % 2 ** 31);
 const count = Number(Deno.env.get("FUZZ_COUNT") ?? 10_000);
 console.log(`fuzz seed ${seed} (replay with FUZZ_SEED=${seed}), ${count} requests`);
 
-function prng(s: number) {
-  return () => {
-    s = (s + 0x6d2b79f5) | 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const rand = prng(seed);
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)];
 const int = (n: number) => Math.floor(rand() * n);

@@ -5,6 +5,7 @@ import {
   recordingPaths,
 } from "../../supabase/functions/job-interview-details/recordings.ts";
 import { transcriptDoc } from "../support/fixtures.ts";
+import { prng } from "../support/prng.ts";
 
 const enc = (v: unknown, space?: string) =>
   new TextEncoder().encode(JSON.stringify(v, null, space));
@@ -93,15 +94,6 @@ Deno.test("insertSignedUrls() adds no item URL to summary items, and handles emp
 });
 
 // Generated documents: random nesting, strings with quotes, backslashes, braces and unicode.
-function prng(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 Deno.test("insertSignedUrls() equals the reference on 300 generated documents", () => {
   const rand = prng(42);
   const pick = <T>(xs: T[]) => xs[Math.floor(rand() * xs.length)];
