@@ -38,6 +38,7 @@ import {
   type RpcResult,
   signPaths,
   type SignResult,
+  type UpstreamFailure,
 } from "./upstream.ts";
 
 export interface Deps {
@@ -177,6 +178,11 @@ export function createApp(deps: Deps): Hono<Env> {
     const requestId = c.get("requestId");
     const log = c.get("log");
     const signal = AbortSignal.timeout(config.upstreamTimeoutMs);
+    // The log keeps why a step failed; the caller gets the step and the request id only.
+    const failStep = (failure: UpstreamFailure): never => {
+      log.upstream_failure = `${failure.step}: ${failure.reason}`;
+      throw upstreamFailed(failure.step, requestId);
+    };
 
     const token = bearerToken(c.req.header("authorization"));
     if (!token) throw unauthorized("Missing access token.");
@@ -209,18 +215,14 @@ export function createApp(deps: Deps): Hono<Env> {
       case "invalid_input":
         throw validationFailed(rpc.message);
       case "failed":
-        log.upstream_failure = `${rpc.failure.step}: ${rpc.failure.reason}`;
-        throw upstreamFailed(rpc.failure.step, requestId);
+        return failStep(rpc.failure);
     }
     // Without signing the RPC's bytes go out untouched: no parse, no re-serialising.
     if (!signed) return jsonBytes(c, rpc.body);
 
     // With signing, the URLs are spliced into the same bytes: no parse, no re-serialising.
     const map = mapDocument(rpc.body);
-    if (!map) {
-      log.upstream_failure = "rpc: malformed document";
-      throw upstreamFailed("rpc", requestId);
-    }
+    if (!map) return failStep({ step: "rpc", reason: "malformed document" });
     const paths = recordingPaths(map);
     log.recordings = paths.length;
     const validUntil = new Date(deps.now().getTime() + config.signedUrlTtlSeconds * 1000);
@@ -231,10 +233,7 @@ export function createApp(deps: Deps): Hono<Env> {
         "sign",
         () => deps.signPaths({ paths, expiresIn: config.signedUrlTtlSeconds, signal }),
       );
-      if (result.kind === "failed") {
-        log.upstream_failure = `${result.failure.step}: ${result.failure.reason}`;
-        throw upstreamFailed(result.failure.step, requestId);
-      }
+      if (result.kind === "failed") return failStep(result.failure);
       urls = result.urls;
     }
     return jsonBytes(c, insertSignedUrls(rpc.body, map, urls, validUntil));

@@ -70,9 +70,9 @@ export async function fetchTranscript(
   if (!res.ok) {
     // PostgREST's 400 for a value Postgres refused (22P02 bad uuid, 22023 bad view).
     if (res.status === 400) {
-      const code = safeJson(body)?.code;
-      if (code === "22P02" || code === "22023") {
-        return { kind: "invalid_input", message: String(safeJson(body)?.message) };
+      const error = safeJson(body);
+      if (error?.code === "22P02" || error?.code === "22023") {
+        return { kind: "invalid_input", message: String(error.message) };
       }
     }
     return fail("rpc", `PostgREST answered ${res.status}`);
@@ -95,6 +95,8 @@ function safeJson(body: Uint8Array): Record<string, unknown> | undefined {
     return undefined;
   }
 }
+
+const MALFORMED_SIGNING = "Storage answered malformed JSON";
 
 export type SignResult =
   | { kind: "signed"; urls: Map<string, string | null> }
@@ -123,30 +125,17 @@ export async function signPaths(
       signal: input.signal,
     });
     const text = await res.text();
-    if (!res.ok) {
-      return {
-        kind: "failed",
-        failure: { step: "sign", reason: `Storage answered ${res.status}` },
-      };
-    }
+    if (!res.ok) return fail("sign", `Storage answered ${res.status}`);
     entries = JSON.parse(text);
   } catch (error) {
-    const reason = error instanceof SyntaxError
-      ? "Storage answered malformed JSON"
-      : describe(error);
-    return { kind: "failed", failure: { step: "sign", reason } };
+    return fail("sign", error instanceof SyntaxError ? MALFORMED_SIGNING : describe(error));
   }
-  if (!Array.isArray(entries)) {
-    return { kind: "failed", failure: { step: "sign", reason: "Storage answered malformed JSON" } };
-  }
+  if (!Array.isArray(entries)) return fail("sign", MALFORMED_SIGNING);
   const urls = new Map<string, string | null>(input.paths.map((p) => [p, null]));
   for (const entry of entries) {
     const { path, signedURL } = (entry ?? {}) as { path?: unknown; signedURL?: unknown };
     if (typeof path !== "string" || (signedURL !== null && typeof signedURL !== "string")) {
-      return {
-        kind: "failed",
-        failure: { step: "sign", reason: "Storage answered malformed JSON" },
-      };
+      return fail("sign", MALFORMED_SIGNING);
     }
     if (urls.has(path) && typeof signedURL === "string" && signedURL.startsWith("/")) {
       urls.set(path, `${ctx.publicBaseUrl}/storage/v1${signedURL}`);
