@@ -27,6 +27,15 @@ export function functionEnv(stack: Record<string, string>): Record<string, strin
   };
 }
 
+/** Resolves once the function at `url` (…/job-interview-details) answers. */
+export async function waitForFunction(url: string, timeoutMs = 20_000): Promise<void> {
+  await waitFor("the function to answer", async () => {
+    const res = await fetch(`${url}/openapi.json`);
+    await res.body?.cancel();
+    return res.ok;
+  }, timeoutMs);
+}
+
 export async function startFunction(
   stack: Record<string, string>,
   env: Record<string, string> = {},
@@ -46,11 +55,7 @@ export async function startFunction(
   const pumping = Promise.all([pump(child.stdout), pump(child.stderr)]);
   const url = `http://127.0.0.1:${port}/job-interview-details`;
   try {
-    await waitFor("the function to start", async () => {
-      const res = await fetch(`${url}/openapi.json`);
-      await res.body?.cancel();
-      return res.ok;
-    }, 20_000);
+    await waitForFunction(url);
   } catch (error) {
     child.kill();
     throw new Error(`${(error as Error).message}: ${output}`);

@@ -28,7 +28,8 @@ export function parseEnvFile(text: string): Record<string, string> {
   );
 }
 
-function formatEnvFile(env: Record<string, string>): string {
+/** The inverse of parseEnvFile: KEY=value lines, quoted for sh where needed. */
+export function formatEnvFile(env: Record<string, string>): string {
   const quote = (v: string) => /^[\w.:/@+-]*$/.test(v) ? v : `'${v.replaceAll("'", "'\\''")}'`;
   return Object.entries(env).map(([k, v]) => `${k}=${quote(v)}`).join("\n") + "\n";
 }

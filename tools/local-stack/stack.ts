@@ -4,17 +4,17 @@
  */
 import postgres from "postgres";
 import { lintDatabase, prepareDatabase, ROOT } from "./database.ts";
+import { FUNCTION_ENTRY, functionEnv, waitForFunction } from "./function_process.ts";
 import { createGateway } from "./gateway/app.ts";
 import { verifyJwtSetting } from "./gateway/functions.ts";
 import { createKeys, type StackKeys } from "./keys.ts";
 import { generateRecordings } from "./media.ts";
 import { ensurePackages } from "./packages.ts";
 import { startCluster } from "./postgres.ts";
-import { freePort, portInUse, waitFor } from "./processes.ts";
+import { freePort, portInUse } from "./processes.ts";
 import { viewerRoutes } from "../viewer/mount.ts";
 
 export const DEFAULT_PORT = 54321;
-const FUNCTION_ENTRY = `${ROOT}supabase/functions/job-interview-details/index.ts`;
 
 export interface StackOptions {
   /** Gateway port; 0 picks a free one. */
@@ -87,18 +87,28 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const url = `http://127.0.0.1:${port}`;
     const functionPort = freePort();
     const functionUrl = `http://127.0.0.1:${functionPort}`;
-    const functionEnv: Record<string, string> = {
-      DENO_SERVE_ADDRESS: `tcp:127.0.0.1:${functionPort}`,
+    // What the stack publishes (.local/stack.env); the function's env is derived from it.
+    const published: Record<string, string> = {
       SUPABASE_URL: url,
       SUPABASE_ANON_KEY: keys.anonKey,
       SUPABASE_SERVICE_ROLE_KEY: keys.serviceRoleKey,
+      SUPABASE_PUBLISHABLE_KEY: keys.publishableKey,
+      SUPABASE_SECRET_KEY: keys.secretKey,
+      SUPABASE_JWT_SECRET: keys.jwtSecret,
       SUPABASE_JWKS: JSON.stringify(keys.jwks),
-      JWT_SECRET: keys.jwtSecret,
+      SUPABASE_DB_URL: cluster.url,
+      FUNCTION_URL: `${url}/functions/v1/job-interview-details`,
+      FUNCTION_DIRECT_URL: `${functionUrl}/job-interview-details`,
+      STACK_STORAGE_ROOT: storageRoot,
+      STACK_DB_DIR: cluster.dir,
+      STACK_PID: String(Deno.pid),
+    };
+    const env: Record<string, string> = {
+      DENO_SERVE_ADDRESS: `tcp:127.0.0.1:${functionPort}`,
+      ...functionEnv(published),
       // Deno needs these to find its cache; nothing else of ours leaks into the function.
       ...Object.fromEntries(
-        ["HOME", "PATH", "DENO_DIR", "NO_COLOR"].flatMap((k) =>
-          Deno.env.get(k) ? [[k, Deno.env.get(k)!]] : []
-        ),
+        ["HOME", "PATH", "DENO_DIR"].flatMap((k) => Deno.env.get(k) ? [[k, Deno.env.get(k)!]] : []),
       ),
       ...options.functionEnv,
     };
@@ -107,7 +117,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       : undefined;
     const child = new Deno.Command(Deno.execPath(), {
       args: ["run", "--allow-net", "--allow-env", FUNCTION_ENTRY],
-      env: functionEnv,
+      env,
       clearEnv: true,
       stdin: "null",
       stdout: fnLog ? "piped" : "inherit",
@@ -162,34 +172,18 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     cleanups.push(() => server.shutdown());
 
     await Promise.race([
-      waitFor("the function to answer", async () => {
-        const res = await fetch(`${functionUrl}/job-interview-details/openapi.json`);
-        await res.body?.cancel();
-        return res.ok;
-      }, 30_000),
+      waitForFunction(published.FUNCTION_DIRECT_URL, 30_000),
       crashed.then((reason) =>
         Promise.reject(new Error(`The function failed to start: ${reason}`))
       ),
     ]);
 
-    const env: Record<string, string> = {
-      SUPABASE_URL: url,
-      SUPABASE_ANON_KEY: keys.anonKey,
-      SUPABASE_SERVICE_ROLE_KEY: keys.serviceRoleKey,
-      SUPABASE_PUBLISHABLE_KEY: keys.publishableKey,
-      SUPABASE_SECRET_KEY: keys.secretKey,
-      SUPABASE_JWT_SECRET: keys.jwtSecret,
-      SUPABASE_JWKS: JSON.stringify(keys.jwks),
-      SUPABASE_DB_URL: cluster.url,
-      FUNCTION_URL: `${url}/functions/v1/job-interview-details`,
-      FUNCTION_DIRECT_URL: `${functionUrl}/job-interview-details`,
-      STACK_STORAGE_ROOT: storageRoot,
-      STACK_DB_DIR: cluster.dir,
-      STACK_PID: String(Deno.pid),
+    const ready = {
+      ...published,
       STACK_FUNCTION_PID: String(child.pid),
       STACK_READY_MS: String(Math.round(performance.now() - started)),
     };
-    return { env, keys, crashed, stop };
+    return { env: ready, keys, crashed, stop };
   } catch (error) {
     await stop();
     throw error;

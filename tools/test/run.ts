@@ -4,6 +4,7 @@
  * of what they left behind (logs). Ends with one line: `N passed, N failed[, N skipped]`.
  */
 import { lintDatabase, prepareDatabase, ROOT } from "../local-stack/database.ts";
+import { formatEnvFile } from "../local-stack/main.ts";
 import { ensurePackages, SUITE_PROOFS } from "../local-stack/packages.ts";
 import { startCluster } from "../local-stack/postgres.ts";
 import { startStack } from "../local-stack/stack.ts";
@@ -110,10 +111,7 @@ async function main(): Promise<number> {
   const stack = await startStack({ port: 0, functionLog });
   const envFile = `${OUT}/stack.env`;
   try {
-    await Deno.writeTextFile(
-      envFile,
-      Object.entries(stack.env).map(([k, v]) => `${k}='${v.replaceAll("'", "'\\''")}'`).join("\n"),
-    );
+    await Deno.writeTextFile(envFile, formatEnvFile(stack.env));
     const env = { STACK_ENV_FILE: envFile, TEST_OUTPUT_DIR: OUT };
     await denoTest("integration", ["tests/integration"], env);
     await denoTest("e2e", ["tests/e2e"], env);
