@@ -112,27 +112,19 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       ),
       ...options.functionEnv,
     };
-    const fnLog = options.functionLog
-      ? await Deno.open(options.functionLog, { create: true, append: true, write: true })
-      : undefined;
-    const child = new Deno.Command(Deno.execPath(), {
-      args: ["run", "--allow-net", "--allow-env", FUNCTION_ENTRY],
+    // With a log file the shell points the function's stdout and stderr straight at it (both
+    // streams in one file, as a log collector sees them): nothing of ours wakes per log line.
+    const deno = [Deno.execPath(), "run", "--allow-net", "--allow-env", FUNCTION_ENTRY];
+    const child = new Deno.Command(options.functionLog ? "sh" : deno[0], {
+      args: options.functionLog
+        ? ["-c", 'log=$1; shift; exec "$@" >>"$log" 2>&1', "sh", options.functionLog, ...deno]
+        : deno.slice(1),
       env,
       clearEnv: true,
       stdin: "null",
-      stdout: fnLog ? "piped" : "inherit",
-      stderr: fnLog ? "piped" : "inherit",
+      stdout: "inherit",
+      stderr: "inherit",
     }).spawn();
-    if (fnLog) {
-      // Both streams into one file, as a log collector would see them.
-      const writer = fnLog.writable.getWriter();
-      const pump = async (stream: ReadableStream<Uint8Array>) => {
-        for await (const chunk of stream) await writer.write(chunk);
-      };
-      Promise.all([pump(child.stdout), pump(child.stderr)]).finally(() =>
-        writer.close().catch(() => {})
-      );
-    }
     let stopping = false;
     child.status.then((s) => {
       if (!stopping) {
