@@ -11,7 +11,9 @@ export type Fault =
   | { kind: "slow"; ms: number }
   /** What Kong answers when the service behind it is down. */
   | { kind: "down" }
-  | { kind: "partial-sign" };
+  | { kind: "partial-sign" }
+  /** The real answer with its length announced, then half of it and an early close, or a stall. */
+  | { kind: "cut" | "stall" };
 
 export interface UpstreamProxy {
   url: string;
@@ -73,6 +75,22 @@ export function startProxy(target = stack.SUPABASE_URL): UpstreamProxy {
       headers: req.headers,
       body: req.body,
     });
+    if (fault.kind === "cut" || fault.kind === "stall") {
+      const bytes = await upstream.bytes();
+      const body = new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(bytes.subarray(0, bytes.length >> 1));
+          if (fault.kind === "cut") controller.close();
+        },
+      });
+      return new Response(body, {
+        status: upstream.status,
+        headers: {
+          "content-type": upstream.headers.get("content-type") ?? "application/json",
+          "content-length": String(bytes.length),
+        },
+      });
+    }
     if (fault.kind === "partial-sign" && service === "storage") {
       // Storage signs the first path only; the rest come back as per-path errors.
       const entries = await upstream.json() as {

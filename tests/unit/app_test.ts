@@ -65,6 +65,90 @@ Deno.test("GET without signing passes the RPC's bytes through with one upstream 
   assert.equal("recording_url" in (JSON.parse(raw) as object), false);
 });
 
+/** An upstream body sent in two halves; the second waits for `release` (or fails, or never comes). */
+function halves(text: string, after: "release" | "error" | "stall" = "release") {
+  const bytes = new TextEncoder().encode(text);
+  let release!: () => void;
+  const released = new Promise<void>((r) => release = r);
+  let finished = false;
+  const body = new ReadableStream<Uint8Array>({
+    async start(controller) {
+      controller.enqueue(bytes.slice(0, bytes.length >> 1));
+      if (after === "stall") return;
+      if (after === "error") return controller.error(new TypeError("connection reset"));
+      await released;
+      controller.enqueue(bytes.slice(bytes.length >> 1));
+      controller.close();
+      finished = true;
+    },
+  });
+  const response = (type = "application/json; charset=utf-8") =>
+    new Response(body, {
+      headers: { "content-type": type, "content-length": String(bytes.length) },
+    });
+  return { response, release, finished: () => finished };
+}
+
+Deno.test("an unsigned document is relayed as it arrives, byte for byte", async () => {
+  const raw = JSON.stringify(transcriptDoc(20));
+  const upstream = halves(raw);
+  const h = harness({ rpc: () => upstream.response() });
+  // The answer starts while half of the document is still upstream: nothing waits for all of it.
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const res = await Promise.race([
+    h.call(url()),
+    new Promise<never>((_, reject) =>
+      timer = setTimeout(() => reject(new Error("the answer waited for the whole document")), 1000)
+    ),
+  ]).finally(() => {
+    clearTimeout(timer);
+    upstream.release();
+  });
+  assert.equal(res.status, 200);
+  assert.equal(await res.text(), raw);
+  assert.equal(res.headers.get("content-type"), "application/json; charset=utf-8");
+  assert.equal(h.requests.length, 1);
+  assert.equal(h.logs.at(-1)?.bytes, new TextEncoder().encode(raw).length);
+});
+
+Deno.test("a relayed document cut short upstream is an error for the client, never a whole 200", async () => {
+  const upstream = halves(JSON.stringify(transcriptDoc(20)), "error");
+  const h = harness({ rpc: () => upstream.response() });
+  const res = await h.call(url());
+  await assert.rejects(res.text());
+});
+
+Deno.test("answers that can't be relayed unread are read whole and checked", async () => {
+  const doc = JSON.stringify(transcriptDoc(20));
+  const sized = (body: string, type: string) =>
+    new Response(body, {
+      headers: { "content-type": type, "content-length": String(body.length) },
+    });
+  const cases: [string, () => Response, number][] = [
+    // No announced length: it could have been `null`; it is passed on once read.
+    ["no Content-Length", () => new Response(doc), 200],
+    ["`null` with its length", () => sized("null", "application/json"), 404],
+    // However long, a proxy's page is not the RPC's answer.
+    ["an HTML page", () => sized(`<html>${"x".repeat(500)}</html>`, "text/html"), 500],
+  ];
+  for (const [name, rpc, status] of cases) {
+    const res = await harness({ rpc }).call(url());
+    assert.equal(res.status, status, name);
+    if (status === 200) assert.equal(await res.text(), doc);
+    else await res.body?.cancel();
+  }
+});
+
+Deno.test("HEAD reads the upstream answer instead of leaving it open", async () => {
+  const upstream = halves(JSON.stringify(transcriptDoc(20)));
+  upstream.release();
+  const h = harness({ rpc: () => upstream.response() });
+  const res = await h.call(url(), { method: "HEAD" });
+  assert.equal(res.status, 200);
+  assert.equal(res.body, null);
+  assert.equal(upstream.finished(), true);
+});
+
 Deno.test("GET with signing makes exactly two upstream requests, whatever the transcript length", async () => {
   for (const n of [1, 10, 200]) {
     const doc = transcriptDoc(n);

@@ -45,7 +45,7 @@ export interface Deps {
   config: Config;
   verifyToken: (token: string) => Promise<VerifyResult>;
   fetchTranscript: (
-    input: { token: string; id: string; view: string; signal: AbortSignal },
+    input: { token: string; id: string; view: string; signal: AbortSignal; relay?: boolean },
   ) => Promise<RpcResult>;
   signPaths: (
     input: { paths: string[]; expiresIn: number; signal: AbortSignal },
@@ -202,10 +202,12 @@ export function createApp(deps: Deps): Hono<Env> {
     log.view = view;
     log.signed = signed;
 
+    // Unsigned answers are relayed as they arrive (no HEAD: it would leave the body unread).
+    const relay = !signed && c.req.method !== "HEAD";
     const rpc = await timed(
       c,
       "rpc",
-      () => deps.fetchTranscript({ token: caller.token, id, view, signal }),
+      () => deps.fetchTranscript({ token: caller.token, id, view, signal, relay }),
     );
     switch (rpc.kind) {
       case "not_found":
@@ -216,6 +218,13 @@ export function createApp(deps: Deps): Hono<Env> {
         throw validationFailed(rpc.message);
       case "failed":
         return failStep(rpc.failure);
+      case "relay":
+        // Deno pipes a fetched body to the answer natively, overlapping receive and send.
+        // Content-Length is left to chunking, which keeps that pipe; either framing makes a
+        // body cut short by the upstream or the deadline an error for the client, never a
+        // complete-looking 200.
+        c.set("bytes", rpc.length);
+        return new Response(rpc.body, { headers: { "content-type": JSON_TYPE } });
     }
     // Without signing the RPC's bytes go out untouched: no parse, no re-serialising.
     if (!signed) return jsonBytes(c, rpc.body);

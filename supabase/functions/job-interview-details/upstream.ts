@@ -14,6 +14,8 @@ export type UpstreamFailure = { step: "rpc" | "sign"; reason: string };
 
 export type RpcResult =
   | { kind: "found"; body: Uint8Array<ArrayBuffer> }
+  /** A document too long to be `null`, still on the wire: the caller relays it as it comes. */
+  | { kind: "relay"; body: ReadableStream<Uint8Array>; length: number }
   | { kind: "not_found" }
   | { kind: "unauthorized" }
   | { kind: "invalid_input"; message: string }
@@ -40,12 +42,25 @@ function trimmed(body: Uint8Array): [number, number] {
 }
 
 /**
- * POST /rest/v1/rpc/interview_transcript with the caller's token. The body is kept as bytes:
- * a JSON object (checked by its ends, not parsed) or `null` for not found / not visible.
+ * `null`, however padded, is shorter than this. A 200 JSON answer at least this long (PostgREST
+ * sends Content-Length) can only be the document, so it can be relayed unread.
+ */
+export const RELAY_MIN_BYTES = 64;
+
+function relayable(res: Response): number | undefined {
+  const length = Number(res.headers.get("content-length"));
+  const json = /^application\/json\b/i.test(res.headers.get("content-type") ?? "");
+  return res.status === 200 && json && res.body && length >= RELAY_MIN_BYTES ? length : undefined;
+}
+
+/**
+ * POST /rest/v1/rpc/interview_transcript with the caller's token. With `relay`, a document whose
+ * length is announced comes back unread, as a stream. Otherwise the body is kept as bytes: a
+ * JSON object (checked by its ends, not parsed) or `null` for not found / not visible.
  */
 export async function fetchTranscript(
   ctx: { supabaseUrl: string; apiKey: string; fetch: Fetch },
-  input: { token: string; id: string; view: string; signal: AbortSignal },
+  input: { token: string; id: string; view: string; signal: AbortSignal; relay?: boolean },
 ): Promise<RpcResult> {
   let res: Response;
   let body: Uint8Array<ArrayBuffer>;
@@ -62,6 +77,8 @@ export async function fetchTranscript(
       body: JSON.stringify({ p_interview_result_id: input.id, p_view: input.view }),
       signal: input.signal,
     });
+    const length = input.relay ? relayable(res) : undefined;
+    if (length !== undefined) return { kind: "relay", body: res.body!, length };
     body = await res.bytes();
   } catch (error) {
     return fail("rpc", describe(error));
