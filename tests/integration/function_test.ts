@@ -84,6 +84,17 @@ Deno.test("GET with a bad token → 401 (from the gateway, and from the function
   assert.deepEqual(Object.keys(await direct.json()), ["error"]);
 });
 
+Deno.test("a function name the gateway does not serve → 404 from the gateway", async () => {
+  const token = await signIn(SEED.users.admin);
+  for (const path of ["job-interview-detail", "job-interview-details-v2/job-interview-details"]) {
+    const res = await fetch(`${stack.SUPABASE_URL}/functions/v1/${path}`, {
+      headers: { apikey: stack.SUPABASE_ANON_KEY, authorization: `Bearer ${token}` },
+    });
+    assert.equal(res.status, 404, path);
+    assert.match((await res.json()).message, /not found/i);
+  }
+});
+
 Deno.test("GET with the anon key as the token → 401 from the function, with CORS headers", async () => {
   const res = await getDetails({ interview_result_id: SEED.submitted }, {
     token: stack.SUPABASE_ANON_KEY,

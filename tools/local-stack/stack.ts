@@ -6,7 +6,7 @@ import postgres from "postgres";
 import { lintDatabase, prepareDatabase, ROOT } from "./database.ts";
 import { FUNCTION_ENTRY, functionEnv, waitForFunction } from "./function_process.ts";
 import { createGateway } from "./gateway/app.ts";
-import { verifyJwtSetting } from "./gateway/functions.ts";
+import { type FunctionRoute, verifyJwtSetting } from "./gateway/functions.ts";
 import { createKeys, type StackKeys } from "./keys.ts";
 import { generateRecordings } from "./media.ts";
 import { ensurePackages } from "./packages.ts";
@@ -35,6 +35,8 @@ export interface Stack {
   keys: StackKeys;
   /** Resolves with a reason when a child process dies on its own. */
   crashed: Promise<string>;
+  /** The gateway's functions by name; another function served elsewhere can be added. */
+  functions: Map<string, FunctionRoute>;
   stop(): Promise<void>;
 }
 
@@ -150,13 +152,13 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         functionUrl: `${url}/functions/v1/job-interview-details`,
       })
       : undefined;
+    const functions = new Map([["job-interview-details", { url: functionUrl, verifyJwt }]]);
     const gateway = createGateway({
       sql,
       adminSql: admin,
       keys,
       storageRoot,
-      functionUrl,
-      verifyJwt,
+      functions,
       extra,
       onRequest: options.onGatewayRequest,
     });
@@ -175,7 +177,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       STACK_FUNCTION_PID: String(child.pid),
       STACK_READY_MS: String(Math.round(performance.now() - started)),
     };
-    return { env: ready, keys, crashed, stop };
+    return { env: ready, keys, crashed, functions, stop };
   } catch (error) {
     await stop();
     throw error;

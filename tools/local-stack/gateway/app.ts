@@ -6,7 +6,7 @@ import { type Context, Hono } from "hono";
 import { signUserToken, type StackKeys } from "../keys.ts";
 import { jwks, passwordGrant, user } from "./auth.ts";
 import type { Sql } from "./db.ts";
-import { forward } from "./functions.ts";
+import { forward, type FunctionRoute } from "./functions.ts";
 import { bearer, type Claims, createVerifier, type Verified } from "./jwt.ts";
 import { callRpc, createSchemaCache, pgError } from "./postgrest.ts";
 import { download, signMany, signOne } from "./storage.ts";
@@ -18,8 +18,11 @@ export interface GatewayDeps {
   adminSql: Sql;
   keys: StackKeys;
   storageRoot: string;
-  functionUrl: string;
-  verifyJwt: boolean;
+  /**
+   * Functions served under /functions/v1/<name>, by name: where each one listens and whether the
+   * gateway checks its callers' tokens. Live: a function added later is routed at once.
+   */
+  functions: Map<string, FunctionRoute>;
   /** Extra routes (the dev viewer); mounted before the catch-all 404. */
   extra?: (app: Hono) => void;
   verify?: (token: string) => Promise<Verified>;
@@ -145,15 +148,21 @@ export function createGateway(deps: GatewayDeps): Hono {
     return passwordGrant({ ...authDeps, sign }, c);
   });
 
-  const functionsDeps = { functionUrl: deps.functionUrl, verifyJwt: deps.verifyJwt, verify };
-  app.all(
-    "/functions/v1/job-interview-details",
-    (c) => forward(functionsDeps, c, "/job-interview-details"),
-  );
-  app.all(
-    "/functions/v1/job-interview-details/*",
-    (c) => forward(functionsDeps, c, new URL(c.req.url).pathname.slice("/functions/v1".length)),
-  );
+  // As the platform does, a function sees its own name first in the path.
+  app.all("/functions/v1/:name{[^/]+}/*", (c) => {
+    const route = deps.functions.get(c.req.param("name"));
+    if (!route) {
+      return c.json({ code: "NOT_FOUND", message: "Requested function was not found" }, 404);
+    }
+    return forward(route, verify, c, new URL(c.req.url).pathname.slice("/functions/v1".length));
+  });
+  app.all("/functions/v1/:name{[^/]+}", (c) => {
+    const route = deps.functions.get(c.req.param("name"));
+    if (!route) {
+      return c.json({ code: "NOT_FOUND", message: "Requested function was not found" }, 404);
+    }
+    return forward(route, verify, c, `/${c.req.param("name")}`);
+  });
 
   deps.extra?.(app);
   app.notFound((c) => c.json({ message: "no Route matched with those values" }, 404));

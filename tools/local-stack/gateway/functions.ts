@@ -7,24 +7,24 @@ import type { Context } from "hono";
 import http from "node:http";
 import { bearer, type Verified } from "./jwt.ts";
 
-export interface FunctionsDeps {
+export interface FunctionRoute {
   /** Base URL of the running function, e.g. http://127.0.0.1:54329 */
-  functionUrl: string;
+  url: string;
   verifyJwt: boolean;
-  verify: (token: string) => Promise<Verified>;
 }
 
 const HOP_BY_HOP = ["connection", "keep-alive", "transfer-encoding", "upgrade", "host"];
 
 export async function forward(
-  deps: FunctionsDeps,
+  route: FunctionRoute,
+  verify: (token: string) => Promise<Verified>,
   c: Context,
   pathAfterV1: string,
 ): Promise<Response> {
   const req = c.req.raw;
-  if (deps.verifyJwt && req.method !== "OPTIONS") {
+  if (route.verifyJwt && req.method !== "OPTIONS") {
     const token = bearer(req);
-    const verified = token ? await deps.verify(token) : undefined;
+    const verified = token ? await verify(token) : undefined;
     if (!verified || verified.error) {
       return new Response(JSON.stringify({ code: 401, message: "Invalid JWT" }), {
         status: 401,
@@ -32,7 +32,7 @@ export async function forward(
       });
     }
   }
-  const target = `${deps.functionUrl}${pathAfterV1}${new URL(req.url).search}`;
+  const target = `${route.url}${pathAfterV1}${new URL(req.url).search}`;
   const compressed = /gzip|br|deflate/i.test(req.headers.get("accept-encoding") ?? "");
   return await (compressed ? proxy(target, req) : forwardPlain(target, req))
     .catch(() =>
