@@ -5,14 +5,16 @@
  *   (a) supabase-js rpc('interview_transcript')          (b) the function, no signing
  *   (c) the function with signing                        (d) the function, view=standard (L)
  * for latency (sequential and 16 concurrent clients), throughput, bytes plain and gzipped,
- * upstream requests per call, the function's peak RSS and its cold start. Prints a table and
- * writes bench/results.json.  BENCH_ROUNDS=3 BENCH_SEQ=60 npm run bench
+ * upstream requests per call, the function's peak RSS and its cold start; and (r), a bare relay
+ * in the function's place (bare_relay.ts): the floor of (b) on this stack, so b - r is what the
+ * function itself adds. The client runs in a Worker (client.ts), off the gateway's thread. Prints
+ * a table and writes bench/results.json.  BENCH_ROUNDS=3 BENCH_SEQ=60 npm run bench
  */
-import { createClient, type SupabaseClient } from "@supabase/supabase-js";
+import { BARE_RELAY, type Case, type ClientReply, type ClientRequest, query } from "./client.ts";
 import { startFunction } from "../local-stack/function_process.ts";
 import { signUserToken } from "../local-stack/keys.ts";
 import { ROOT } from "../local-stack/database.ts";
-import { processMemoryKb, run } from "../local-stack/processes.ts";
+import { freePort, portInUse, processMemoryKb, run, waitFor } from "../local-stack/processes.ts";
 import { startStack } from "../local-stack/stack.ts";
 import { measureRpc } from "./db.ts";
 
@@ -21,7 +23,6 @@ const SEQ = Number(Deno.env.get("BENCH_SEQ") ?? 60);
 const CONCURRENCY = 16;
 const CONCURRENT_PER_CLIENT = Number(Deno.env.get("BENCH_CONCURRENT") ?? 8);
 
-type Case = { id: string; size: "S" | "M" | "L"; kind: "a" | "b" | "c" | "d" };
 type Stats = { p50: number; p90: number; p99: number };
 
 const percentile = (xs: number[], p: number) => {
@@ -52,6 +53,8 @@ function machine(): string {
 
 async function main() {
   const counts = { rest: 0, storage: 0 };
+  let worker: Worker | undefined;
+  let relay: Deno.ChildProcess | undefined;
   const stack = await startStack({
     port: 0,
     functionLog: "/dev/null",
@@ -86,32 +89,32 @@ async function main() {
       issuer: `${env.SUPABASE_URL}/auth/v1`,
       expiresIn: 3600 * 4,
     });
-    // One client for every case; identity encoding so loopback latency is not spent on gzip.
-    const client: SupabaseClient = createClient(env.SUPABASE_URL, env.SUPABASE_ANON_KEY, {
-      auth: { persistSession: false, autoRefreshToken: false },
-      global: { headers: { Authorization: `Bearer ${token}`, "Accept-Encoding": "identity" } },
-    });
     const fnPid = Number(env.STACK_FUNCTION_PID);
-
-    /** The function's query string for a case: (c) signs, (d) asks for the standard view. */
-    const query = (c: Case) =>
-      `interview_result_id=${c.id}` + (c.kind === "c" ? "&get_signed_recordings=true" : "") +
-      (c.kind === "d" ? "&view=standard" : "");
-
-    const call = async (c: Case): Promise<void> => {
-      if (c.kind === "a") {
-        const { data, error } = await client.rpc("interview_transcript", {
-          p_interview_result_id: c.id,
-          p_view: "full",
-        });
-        if (error || !data) throw new Error(`rpc failed: ${JSON.stringify(error)}`);
-        return;
-      }
-      const { data, error } = await client.functions.invoke(`job-interview-details?${query(c)}`, {
-        method: "GET",
+    worker = new Worker(new URL("./client.ts", import.meta.url).href, { type: "module" });
+    /** One request to the client thread at a time; a failed call fails the run. */
+    const ask = (req: ClientRequest) =>
+      new Promise<Extract<ClientReply, { ok: true }>>((resolve, reject) => {
+        worker!.onmessage = (e: MessageEvent<ClientReply>) =>
+          e.data.ok ? resolve(e.data) : reject(new Error(e.data.error));
+        worker!.postMessage(req);
       });
-      if (error || !data?.transcript) throw new Error(`function failed: ${error?.message}`);
-    };
+    await ask({ op: "init", url: env.SUPABASE_URL, anonKey: env.SUPABASE_ANON_KEY, token });
+    const call = async (c: Case) => (await ask({ op: "call", c })).ms!;
+
+    // The floor: a bare relay in the function's place, behind the same gateway and gate.
+    const relayPort = freePort();
+    relay = new Deno.Command(Deno.execPath(), {
+      args: ["run", "--allow-net", "--allow-env", `${ROOT}tools/bench/bare_relay.ts`],
+      env: {
+        DENO_SERVE_ADDRESS: `tcp:127.0.0.1:${relayPort}`,
+        SUPABASE_URL: env.SUPABASE_URL,
+        SUPABASE_ANON_KEY: env.SUPABASE_ANON_KEY,
+      },
+      stdout: "null",
+      stderr: "null",
+    }).spawn();
+    await waitFor("the bare relay", () => portInUse(relayPort));
+    stack.functions.set(BARE_RELAY, { url: `http://127.0.0.1:${relayPort}`, verifyJwt: true });
 
     const raw = async (c: Case): Promise<Uint8Array<ArrayBuffer>> => {
       const headers = {
@@ -126,12 +129,17 @@ async function main() {
           headers,
           body: JSON.stringify({ p_interview_result_id: c.id, p_view: "full" }),
         })
-        : await fetch(`${env.FUNCTION_URL}?${query(c)}`, { headers });
+        : await fetch(
+          `${env.SUPABASE_URL}/functions/v1/${
+            c.kind === "r" ? BARE_RELAY : "job-interview-details"
+          }?${query(c)}`,
+          { headers },
+        );
       return await res.bytes();
     };
 
     const cases: Case[] = (["S", "M", "L"] as const).flatMap((size) =>
-      (["a", "b", "c", ...(size === "L" ? ["d"] as const : [])] as const).map((kind) => ({
+      (["a", "b", "r", "c", ...(size === "L" ? ["d"] as const : [])] as const).map((kind) => ({
         id: ids[size],
         size,
         kind,
@@ -141,38 +149,35 @@ async function main() {
     const conc = new Map<Case, { lat: number[]; rps: number[] }>(
       cases.map((c) => [c, { lat: [], rps: [] }]),
     );
-    const upstream = new Map<Case, number>();
+    const upstreamMade = new Map<Case, number>(cases.map((c) => [c, 0]));
     const peakRss = new Map<Case, number>();
 
-    for (const c of cases) for (let i = 0; i < 5; i++) await call(c); // warm-up
+    for (let i = 0; i < 5; i++) for (const c of cases) await call(c); // warm-up
     for (let round = 0; round < ROUNDS; round++) {
-      // Alternate the order every round so no case always runs on a warmer machine.
-      const order = round % 2 === 0 ? cases : [...cases].reverse();
-      for (const c of order) {
-        const before = counts.rest + counts.storage;
+      // Sequential: the cases of a size take turns call by call (in alternating order), so a
+      // ratio such as (b)/(a) compares calls made on the same machine state, not minutes apart.
+      for (const size of ["S", "M", "L"] as const) {
+        const group = cases.filter((c) => c.size === size);
         for (let i = 0; i < SEQ; i++) {
-          const t = performance.now();
-          await call(c);
-          seq.get(c)!.push(performance.now() - t);
-        }
-        // Upstream requests the call caused beyond its own gateway hop (a's own hop is its one).
-        const made = counts.rest + counts.storage - before;
-        upstream.set(c, c.kind === "a" ? made / SEQ : made / SEQ);
-        const started = performance.now();
-        const lat: number[] = [];
-        await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-          for (let i = 0; i < CONCURRENT_PER_CLIENT; i++) {
-            const t = performance.now();
-            await call(c);
-            lat.push(performance.now() - t);
+          for (const c of i % 2 === 0 ? group : [...group].reverse()) {
+            const before = counts.rest + counts.storage;
+            seq.get(c)!.push(await call(c));
+            upstreamMade.set(c, upstreamMade.get(c)! + counts.rest + counts.storage - before);
           }
-        }));
+        }
+      }
+      // 16 concurrent clients: one case at a time; the order alternates every round.
+      for (const c of round % 2 === 0 ? cases : [...cases].reverse()) {
+        const { latencies, elapsedMs } = await ask({
+          op: "concurrent",
+          c,
+          clients: CONCURRENCY,
+          perClient: CONCURRENT_PER_CLIENT,
+        });
         const entry = conc.get(c)!;
-        entry.lat.push(...lat);
-        entry.rps.push(
-          (CONCURRENCY * CONCURRENT_PER_CLIENT) / ((performance.now() - started) / 1000),
-        );
-        if (c.kind !== "a") {
+        entry.lat.push(...latencies!);
+        entry.rps.push((CONCURRENCY * CONCURRENT_PER_CLIENT) / (elapsedMs! / 1000));
+        if (c.kind !== "a" && c.kind !== "r") {
           peakRss.set(c, Math.max(peakRss.get(c) ?? 0, processMemoryKb(fnPid, "VmHWM")));
         }
       }
@@ -209,14 +214,16 @@ async function main() {
           b: "function",
           c: "function + signing",
           d: "function view=standard",
+          r: "bare relay in the function's place",
         }[c.kind],
         seq_ms: s,
         conc16_ms: stats(cc.lat),
         rps: median(cc.rps),
         bytes: bytes.length,
         gzip_bytes: await gzipSize(bytes),
-        upstream_per_call: upstream.get(c)!,
-        function_peak_rss_mb: c.kind === "a" ? null : peakRss.get(c)! / 1024,
+        // Requests that reached PostgREST or Storage per call ((a)'s own call is its one).
+        upstream_per_call: upstreamMade.get(c)! / (ROUNDS * SEQ),
+        function_peak_rss_mb: peakRss.has(c) ? peakRss.get(c)! / 1024 : null,
       });
     }
     const byCase = (k: string) => rows.find((r) => r.case === k)!;
@@ -241,18 +248,27 @@ async function main() {
       },
       cold_start_ms: { median: median(coldStarts), all: coldStarts },
       rows,
+      // What any function in that place costs, and what this one adds to it (seq p50).
+      floor: Object.fromEntries((["S", "M", "L"] as const).map((size) => {
+        const [a, b, r] = ["a", "b", "r"].map((k) => byCase(`${k} ${size}`).seq_ms.p50);
+        return [size, { relay_over_a: r / a, function_over_relay_ms: b - r }];
+      })),
       targets,
     };
     await Deno.mkdir(`${ROOT}bench`, { recursive: true });
     await Deno.writeTextFile(`${ROOT}bench/results.json`, JSON.stringify(results, null, 2) + "\n");
     console.log(formatTable(results));
   } finally {
+    worker?.terminate();
+    relay?.kill();
+    await relay?.status;
     await stack.stop();
   }
 }
 
 export function formatTable(r: {
   machine: string;
+  floor: Record<string, { relay_over_a: number; function_over_relay_ms: number }>;
   date: string;
   cold_start_ms: { median: number };
   rows: {
@@ -286,6 +302,13 @@ export function formatTable(r: {
     ),
     "",
     `Cold start (process start to first 200): ${f(r.cold_start_ms.median)} ms median of 5`,
+    "",
+    "The floor, (r): a bare relay in the function's place (seq p50):",
+    ...Object.entries(r.floor).map(([size, x]) =>
+      `- ${size}: r/a ${x.relay_over_a.toFixed(2)}; the function adds ${
+        x.function_over_relay_ms.toFixed(2)
+      } ms to it`
+    ),
     "",
     "Targets:",
     ...Object.entries(r.targets).map(([k, v]) =>
