@@ -149,20 +149,15 @@ export function createGateway(deps: GatewayDeps): Hono {
   });
 
   // As the platform does, a function sees its own name first in the path.
-  app.all("/functions/v1/:name{[^/]+}/*", (c) => {
-    const route = deps.functions.get(c.req.param("name"));
+  const toFunction = (c: Context) => {
+    const route = deps.functions.get(c.req.param("name") ?? "");
     if (!route) {
       return c.json({ code: "NOT_FOUND", message: "Requested function was not found" }, 404);
     }
     return forward(route, verify, c, new URL(c.req.url).pathname.slice("/functions/v1".length));
-  });
-  app.all("/functions/v1/:name{[^/]+}", (c) => {
-    const route = deps.functions.get(c.req.param("name"));
-    if (!route) {
-      return c.json({ code: "NOT_FOUND", message: "Requested function was not found" }, 404);
-    }
-    return forward(route, verify, c, `/${c.req.param("name")}`);
-  });
+  };
+  app.all("/functions/v1/:name{[^/]+}", toFunction);
+  app.all("/functions/v1/:name{[^/]+}/*", toFunction);
 
   deps.extra?.(app);
   app.notFound((c) => c.json({ message: "no Route matched with those values" }, 404));
