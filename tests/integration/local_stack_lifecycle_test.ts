@@ -1,6 +1,9 @@
-// The local stack's failure modes: a port in use and a crashed child give a clear message and
-// leave no process or temp dir behind. Starts stacks of its own; skipped against a real stack.
+// The local stack's failure modes: a port in use, a crashed child and a killed stack give a clear
+// message and leave no process or temp dir behind. Starts stacks of its own; skipped against a real stack.
 import assert from "node:assert/strict";
+import { ROOT } from "../../tools/local-stack/database.ts";
+import { parseEnvFile } from "../../tools/local-stack/main.ts";
+import { running, waitFor } from "../../tools/local-stack/processes.ts";
 import { startStack } from "../../tools/local-stack/stack.ts";
 
 const local = !Deno.env.get("REAL_STACK");
@@ -14,16 +17,6 @@ async function leftovers(): Promise<string[]> {
     ) dirs.push(e.name);
   }
   return dirs.sort();
-}
-
-/** Running, not exited (a zombie waiting for a reaper counts as exited). */
-function alive(pid: number): boolean {
-  try {
-    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
-    return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
-  } catch {
-    return false;
-  }
 }
 
 Deno.test({
@@ -58,13 +51,52 @@ Deno.test({
     const pgPid = Number(
       (await Deno.readTextFile(`${stack.env.STACK_DB_DIR}/data/postmaster.pid`)).split("\n")[0],
     );
-    assert.ok(alive(fnPid) && alive(pgPid));
+    assert.ok(running(fnPid) && running(pgPid));
     Deno.kill(fnPid, "SIGKILL");
     const reason = await stack.crashed;
     assert.match(reason, /the function process exited/);
     await stack.stop();
-    assert.equal(alive(fnPid), false);
-    assert.equal(alive(pgPid), false, "postgres stopped");
+    assert.equal(running(fnPid), false);
+    assert.equal(running(pgPid), false, "postgres stopped");
     assert.deepEqual(await leftovers(), before, "no temp dir left behind");
+  },
+});
+
+Deno.test({
+  name: "local stack: after a SIGKILLed stack:up, stack:down stops and removes what it left",
+  ignore: !local,
+  fn: async () => {
+    const before = await leftovers();
+    const state = await Deno.makeTempDir({ prefix: "jid-state-" });
+    const command = (sub: string) =>
+      new Deno.Command(Deno.execPath(), {
+        args: ["run", "-A", `${ROOT}tools/local-stack/main.ts`, sub],
+        env: { STACK_STATE_DIR: state, STACK_PORT: "0" },
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+    try {
+      assert.equal((await command("up")).code, 0);
+      const env = parseEnvFile(await Deno.readTextFile(`${state}/stack.env`));
+      const fnPid = Number(env.STACK_FUNCTION_PID);
+      const pgPid = Number(
+        (await Deno.readTextFile(`${env.STACK_DB_DIR}/data/postmaster.pid`)).split("\n")[0],
+      );
+      Deno.kill(Number(env.STACK_PID), "SIGKILL");
+      await waitFor("the stack to die", () => Promise.resolve(!running(Number(env.STACK_PID))));
+      assert.ok(running(fnPid) && running(pgPid), "a killed stack leaves its children running");
+
+      const down = await command("down");
+      assert.equal(down.code, 0);
+      assert.match(new TextDecoder().decode(down.stdout), /Removed what a stack that was killed/);
+      await waitFor(
+        "the children to exit",
+        () => Promise.resolve(!running(fnPid) && !running(pgPid)),
+      );
+      assert.deepEqual(await leftovers(), before, "no temp dir left behind");
+      await assert.rejects(Deno.stat(`${state}/stack.env`));
+    } finally {
+      await Deno.remove(state, { recursive: true });
+    }
   },
 });

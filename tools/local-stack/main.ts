@@ -5,10 +5,11 @@
  *   token [email] a user access token for a seeded user (default recruiter@acme.test)
  */
 import { ROOT } from "./database.ts";
-import { DEFAULT_PORT, type Stack, startStack } from "./stack.ts";
-import { waitFor } from "./processes.ts";
+import { DEFAULT_PORT, removeLeftovers, type Stack, startStack } from "./stack.ts";
+import { running, waitFor } from "./processes.ts";
 
-const LOCAL = `${ROOT}.local`;
+// STACK_STATE_DIR: where up/down keep their files (tests use a dir of their own).
+const LOCAL = Deno.env.get("STACK_STATE_DIR") ?? `${ROOT}.local`;
 const ENV_FILE = `${LOCAL}/stack.env`;
 const PID_FILE = `${LOCAL}/stack.pid`;
 const LOG_FILE = `${LOCAL}/stack.log`;
@@ -66,6 +67,7 @@ async function runUntilStopped(stack: Stack, onStop?: () => Promise<void>): Prom
 }
 
 async function dev(): Promise<number> {
+  await cleanUpAfterDeadStack();
   const stack = await startStack({ port: port(), log: (l) => console.log(l), viewer: true });
   const { env } = stack;
   let token: string;
@@ -104,6 +106,22 @@ async function writeEnvFile(env: Record<string, string>): Promise<void> {
   await Deno.rename(`${ENV_FILE}.tmp`, ENV_FILE);
 }
 
+/**
+ * A stack killed without warning leaves its env file and what it describes; this stops and
+ * removes those, then the file. Does nothing when there is no env file or its stack still runs.
+ */
+async function cleanUpAfterDeadStack(): Promise<void> {
+  const text = await Deno.readTextFile(ENV_FILE).catch(() => undefined);
+  if (text === undefined) return;
+  const env = parseEnvFile(text);
+  if (running(Number(env.STACK_PID))) return;
+  const removed = await removeLeftovers(env);
+  if (removed.length > 0) {
+    console.log(`Removed what a stack that was killed left behind: ${removed.join(", ")}.`);
+  }
+  await removeEnvFile();
+}
+
 async function removeEnvFile(): Promise<void> {
   await Deno.remove(ENV_FILE).catch(() => {});
   await Deno.remove(PID_FILE).catch(() => {});
@@ -115,25 +133,16 @@ async function serve(): Promise<number> {
   return await runUntilStopped(stack, removeEnvFile);
 }
 
-function alive(pid: number): boolean {
-  try {
-    Deno.kill(pid, "SIGCONT");
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 async function up(): Promise<number> {
   await Deno.mkdir(LOCAL, { recursive: true });
   const existing = await Deno.readTextFile(PID_FILE).catch(() => "");
-  if (existing && alive(Number(existing))) {
+  if (existing && running(Number(existing))) {
     console.error(
       `A local stack is already running (pid ${existing}); npm run stack:down stops it.`,
     );
     return 1;
   }
-  await Deno.remove(ENV_FILE).catch(() => {});
+  await cleanUpAfterDeadStack();
   const started = performance.now();
   // setsid: the stack outlives this command and gets no terminal signals.
   const child = new Deno.Command("setsid", {
@@ -177,14 +186,14 @@ async function up(): Promise<number> {
 
 async function down(): Promise<number> {
   const pid = Number(await Deno.readTextFile(PID_FILE).catch(() => "0"));
-  if (!pid || !alive(pid)) {
+  if (!pid || !running(pid)) {
     console.log("No local stack is running.");
-    await Deno.remove(ENV_FILE).catch(() => {});
+    await cleanUpAfterDeadStack();
     await Deno.remove(PID_FILE).catch(() => {});
     return 0;
   }
   Deno.kill(pid, "SIGTERM");
-  await waitFor("the stack to stop", () => Promise.resolve(!alive(pid)), 30_000);
+  await waitFor("the stack to stop", () => Promise.resolve(!running(pid)), 30_000);
   await Deno.remove(PID_FILE).catch(() => {});
   console.log("Local stack stopped.");
   return 0;

@@ -16,17 +16,20 @@ function asPostgres(cmd: string, args: string[]): [string, string[]] {
   return Deno.uid() === 0 ? ["runuser", ["-u", "postgres", "--", cmd, ...args]] : [cmd, args];
 }
 
+/** Stops the cluster in `dir` (if it runs) and removes the dir. */
+export async function removeCluster(dir: string): Promise<void> {
+  await run(...asPostgres(`${BIN}/pg_ctl`, ["-D", `${dir}/data`, "-m", "immediate", "-w", "stop"]))
+    .catch(() => {});
+  await Deno.remove(dir, { recursive: true }).catch(() => {});
+}
+
 export async function startCluster(options: { port?: number } = {}): Promise<Cluster> {
   const port = options.port || freePort();
   if (await portInUse(port)) throw new Error(`Port ${port} is already in use (PostgreSQL)`);
   const dir = await Deno.makeTempDir({ prefix: "jid-pg-" });
   if (Deno.uid() === 0) await run("chown", ["postgres:postgres", dir]);
   const data = `${dir}/data`;
-  const stop = async () => {
-    await run(...asPostgres(`${BIN}/pg_ctl`, ["-D", data, "-m", "immediate", "-w", "stop"]))
-      .catch(() => {});
-    await Deno.remove(dir, { recursive: true }).catch(() => {});
-  };
+  const stop = () => removeCluster(dir);
   try {
     await run(...asPostgres(`${BIN}/initdb`, [
       "-D",

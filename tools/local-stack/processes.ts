@@ -66,3 +66,14 @@ export function processMemoryKb(pid: number, field: "VmRSS" | "VmHWM" = "VmRSS")
   const status = Deno.readTextFileSync(`/proc/${pid}/status`);
   return Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
 }
+
+/** Running: there and not exited (a zombie waiting for a reaper counts as exited). */
+export function running(pid: number): boolean {
+  if (!(pid > 0)) return false;
+  try {
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
+  } catch {
+    return false;
+  }
+}

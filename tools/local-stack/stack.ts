@@ -10,11 +10,53 @@ import { type FunctionRoute, verifyJwtSetting } from "./gateway/functions.ts";
 import { createKeys, type StackKeys } from "./keys.ts";
 import { generateRecordings } from "./media.ts";
 import { ensurePackages } from "./packages.ts";
-import { startCluster } from "./postgres.ts";
-import { freePort, portInUse } from "./processes.ts";
+import { removeCluster, startCluster } from "./postgres.ts";
+import { freePort, portInUse, running } from "./processes.ts";
 import { viewerRoutes } from "../viewer/mount.ts";
 
 export const DEFAULT_PORT = 54321;
+
+/** The command line of a running process, or "". */
+function commandLine(pid: number): string {
+  try {
+    return running(pid) ? Deno.readTextFileSync(`/proc/${pid}/cmdline`).replaceAll("\0", " ") : "";
+  } catch {
+    return "";
+  }
+}
+
+/**
+ * Stops and removes what the stack described by `env` (its .local/stack.env) left behind: for a
+ * stack process killed without a chance to clean up (SIGKILL, the OOM killer). Each piece is
+ * checked to be the stack's own before it is touched. Returns what it removed.
+ */
+export async function removeLeftovers(env: Record<string, string>): Promise<string[]> {
+  const removed: string[] = [];
+  const fnPid = Number(env.STACK_FUNCTION_PID);
+  if (fnPid > 0 && commandLine(fnPid).includes(FUNCTION_ENTRY)) {
+    Deno.kill(fnPid, "SIGKILL");
+    removed.push(`the function (pid ${fnPid})`);
+  }
+  const tmp = `${Deno.env.get("TMPDIR") ?? "/tmp"}/`;
+  /** A temp dir of ours: right under the temp root, with our prefix, and there. */
+  const ourDir = (dir: string | undefined, prefix: string): dir is string => {
+    if (!dir?.startsWith(`${tmp}${prefix}`) || dir.slice(tmp.length).includes("/")) return false;
+    try {
+      return Deno.statSync(dir).isDirectory;
+    } catch {
+      return false;
+    }
+  };
+  if (ourDir(env.STACK_DB_DIR, "jid-pg-")) {
+    await removeCluster(env.STACK_DB_DIR);
+    removed.push(`PostgreSQL in ${env.STACK_DB_DIR}`);
+  }
+  if (ourDir(env.STACK_STORAGE_ROOT, "jid-storage-")) {
+    await Deno.remove(env.STACK_STORAGE_ROOT, { recursive: true });
+    removed.push(env.STACK_STORAGE_ROOT);
+  }
+  return removed;
+}
 
 export interface StackOptions {
   /** Gateway port; 0 picks a free one. */
