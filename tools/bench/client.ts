@@ -22,9 +22,13 @@ export type ClientReply =
   | { ok: true; ms?: number; latencies?: number[]; elapsedMs?: number }
   | { ok: false; error: string };
 
-/** The function's query string for a case: (c) signs, (d) asks for the standard view. */
-export const query = (c: Case) =>
-  `interview_result_id=${c.id}` + (c.kind === "c" ? "&get_signed_recordings=true" : "") +
+/**
+ * A function case's path under /functions/v1: the bare relay or the function, with its query;
+ * (c) signs, (d) asks for the standard view.
+ */
+export const functionPath = (c: Case) =>
+  `${c.kind === "r" ? BARE_RELAY : "job-interview-details"}?interview_result_id=${c.id}` +
+  (c.kind === "c" ? "&get_signed_recordings=true" : "") +
   (c.kind === "d" ? "&view=standard" : "");
 
 let client: SupabaseClient;
@@ -38,8 +42,7 @@ async function call(c: Case): Promise<void> {
     if (error || !data) throw new Error(`rpc failed: ${JSON.stringify(error)}`);
     return;
   }
-  const name = c.kind === "r" ? BARE_RELAY : "job-interview-details";
-  const { data, error } = await client.functions.invoke(`${name}?${query(c)}`, { method: "GET" });
+  const { data, error } = await client.functions.invoke(functionPath(c), { method: "GET" });
   if (error || !data?.transcript) throw new Error(`function failed: ${error?.message}`);
 }
 

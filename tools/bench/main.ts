@@ -10,7 +10,13 @@
  * function itself adds. The client runs in a Worker (client.ts), off the gateway's thread. Prints
  * a table and writes bench/results.json.  BENCH_ROUNDS=3 BENCH_SEQ=60 npm run bench
  */
-import { BARE_RELAY, type Case, type ClientReply, type ClientRequest, query } from "./client.ts";
+import {
+  BARE_RELAY,
+  type Case,
+  type ClientReply,
+  type ClientRequest,
+  functionPath,
+} from "./client.ts";
 import { startFunction } from "../local-stack/function_process.ts";
 import { signUserToken } from "../local-stack/keys.ts";
 import { ROOT } from "../local-stack/database.ts";
@@ -129,12 +135,7 @@ async function main() {
           headers,
           body: JSON.stringify({ p_interview_result_id: c.id, p_view: "full" }),
         })
-        : await fetch(
-          `${env.SUPABASE_URL}/functions/v1/${
-            c.kind === "r" ? BARE_RELAY : "job-interview-details"
-          }?${query(c)}`,
-          { headers },
-        );
+        : await fetch(`${env.SUPABASE_URL}/functions/v1/${functionPath(c)}`, { headers });
       return await res.bytes();
     };
 

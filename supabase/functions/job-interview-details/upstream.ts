@@ -50,7 +50,8 @@ export const RELAY_MIN_BYTES = 64;
 function relayable(res: Response): number | undefined {
   const length = Number(res.headers.get("content-length"));
   const json = /^application\/json\b/i.test(res.headers.get("content-type") ?? "");
-  return res.status === 200 && json && res.body && length >= RELAY_MIN_BYTES ? length : undefined;
+  const document = res.status === 200 && json && res.body !== null && length >= RELAY_MIN_BYTES;
+  return document ? length : undefined;
 }
 
 /**

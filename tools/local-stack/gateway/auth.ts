@@ -9,6 +9,11 @@ export interface AuthDeps {
   verify: (token: string) => Promise<Verified>;
 }
 
+/** GoTrue's error body: `{code, error_code, msg}` with the status repeated as `code`. */
+function authError(c: Context, status: 400 | 401 | 403, errorCode: string, msg: string) {
+  return c.json({ code: status, error_code: errorCode, msg }, status);
+}
+
 export function jwks(deps: AuthDeps, c: Context): Response {
   c.header("cache-control", "public, max-age=600");
   return c.json(deps.jwks);
@@ -18,36 +23,26 @@ export function jwks(deps: AuthDeps, c: Context): Response {
 export async function user(deps: AuthDeps, c: Context): Promise<Response> {
   const token = bearer(c.req.raw);
   if (!token) {
-    return c.json({
-      code: 401,
-      error_code: "no_authorization",
-      msg: "This endpoint requires a valid Bearer token",
-    }, 401);
+    return authError(c, 401, "no_authorization", "This endpoint requires a valid Bearer token");
   }
   const { claims, error } = await deps.verify(token);
   if (error) {
-    return c.json({
-      code: 403,
-      error_code: "bad_jwt",
-      msg: `invalid JWT: unable to parse or verify signature, ${error.message}`,
-    }, 403);
+    return authError(
+      c,
+      403,
+      "bad_jwt",
+      `invalid JWT: unable to parse or verify signature, ${error.message}`,
+    );
   }
   if (!claims.sub) {
-    return c.json(
-      { code: 403, error_code: "bad_jwt", msg: "invalid claim: missing sub claim" },
-      403,
-    );
+    return authError(c, 403, "bad_jwt", "invalid claim: missing sub claim");
   }
   const rows = await deps.sql`
     select id, aud, role, email, email_confirmed_at, last_sign_in_at, raw_app_meta_data as app_metadata,
       raw_user_meta_data as user_metadata, is_anonymous, created_at, updated_at
     from auth.users where id = ${claims.sub}::uuid`.catch(() => []);
   if (!rows.length) {
-    return c.json({
-      code: 403,
-      error_code: "user_not_found",
-      msg: "User from sub claim in JWT does not exist",
-    }, 403);
+    return authError(c, 403, "user_not_found", "User from sub claim in JWT does not exist");
   }
   return c.json({ ...rows[0], identities: [] });
 }
@@ -59,28 +54,17 @@ export interface TokenDeps extends AuthDeps {
 /** POST /auth/v1/token?grant_type=password: email and password against auth.users. */
 export async function passwordGrant(deps: TokenDeps, c: Context): Promise<Response> {
   if (c.req.query("grant_type") !== "password") {
-    return c.json({
-      code: 400,
-      error_code: "validation_failed",
-      msg: "Only grant_type=password is supported here",
-    }, 400);
+    return authError(c, 400, "validation_failed", "Only grant_type=password is supported here");
   }
   const body = await c.req.json().catch(() => ({})) as { email?: unknown; password?: unknown };
   if (typeof body.email !== "string" || typeof body.password !== "string") {
-    return c.json(
-      { code: 400, error_code: "validation_failed", msg: "Missing email or password" },
-      400,
-    );
+    return authError(c, 400, "validation_failed", "Missing email or password");
   }
   const rows = await deps.sql`
     select id, email from auth.users
     where email = ${body.email} and encrypted_password = extensions.crypt(${body.password}, encrypted_password)`;
   if (!rows.length) {
-    return c.json({
-      code: 400,
-      error_code: "invalid_credentials",
-      msg: "Invalid login credentials",
-    }, 400);
+    return authError(c, 400, "invalid_credentials", "Invalid login credentials");
   }
   const accessToken = await deps.sign(rows[0].id, rows[0].email);
   return c.json({
