@@ -2,7 +2,7 @@
 // on another (a real CORS preflight with Authorization), renders the transcript, plays an
 // answer's recording, and reads the function's 401, 404 and 422 (CORS on errors).
 import assert from "node:assert/strict";
-import { chromium } from "playwright-core";
+import { launchChromium } from "../support/browser.ts";
 import { SEED, stack } from "../support/stack.ts";
 import { startProxy } from "../support/upstream_proxy.ts";
 
@@ -24,26 +24,14 @@ const site = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, 
   return new Response(page, { headers: { "content-type": "text/html; charset=utf-8" } });
 });
 const siteUrl = `http://127.0.0.1:${site.addr.port}/`;
-const profile = await Deno.makeTempDir({ prefix: "jid-chromium-" });
 
 Deno.test({
   name: "viewer in Chromium: preflight, transcript, playback, and readable 401/404/422",
   sanitizeOps: false,
   sanitizeResources: false,
   fn: async (t) => {
-    const browser = await chromium.launchPersistentContext(profile, {
-      executablePath: "/usr/bin/chromium",
-      headless: true,
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--autoplay-policy=no-user-gesture-required",
-      ],
-    });
+    const chromium = await launchChromium();
+    const { browser } = chromium;
     try {
       const tab = await browser.newPage();
       tab.setDefaultTimeout(10_000);
@@ -144,10 +132,9 @@ Deno.test({
         "no CORS error in the console",
       );
     } finally {
-      await browser.close();
+      await chromium.close();
       await site.shutdown();
       await functionOrigin.stop();
-      await Deno.remove(profile, { recursive: true }).catch(() => {});
     }
   },
 });

@@ -133,3 +133,26 @@ Deno.test("GET /rest/v1/rpc works for the stable RPC, with query parameters", as
   const body = await res.json();
   assert.equal("answer_assessment_raw_data" in body.transcript[1], false);
 });
+
+Deno.test("the new API keys reach PostgREST as their role: secret → service_role, publishable → anon", async () => {
+  const secret = stack.SUPABASE_SECRET_KEY;
+  const publishable = stack.SUPABASE_PUBLISHABLE_KEY;
+  if (!secret || !publishable) return;
+  const asService = await rpc({ p_interview_result_id: SEED.inProgress }, secret, {
+    apikey: secret,
+  });
+  assert.equal(asService.status, 200);
+  assert.equal(asService.body.status, "in_progress", "the service role sees an unsubmitted result");
+  const asAnon = await rpc({ p_interview_result_id: SEED.submitted }, undefined, {
+    apikey: publishable,
+  });
+  assert.deepEqual([asAnon.status, asAnon.body.code], [401, "42501"]);
+  const asUser = await rpc(
+    { p_interview_result_id: SEED.unsubmitted },
+    await signIn(SEED.users.alice),
+    {
+      apikey: publishable,
+    },
+  );
+  assert.equal(asUser.status, 200, "a user token with the publishable key is the user");
+});

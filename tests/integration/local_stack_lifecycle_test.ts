@@ -12,8 +12,7 @@ async function leftovers(): Promise<string[]> {
   const dirs: string[] = [];
   for await (const e of Deno.readDir(Deno.env.get("TMPDIR") ?? "/tmp")) {
     if (
-      e.name.startsWith("jid-pg-") || e.name.startsWith("jid-storage-") ||
-      e.name.startsWith("jid-media-")
+      ["jid-pg-", "jid-storage-", "jid-media-", "jid-fn-"].some((p) => e.name.startsWith(p))
     ) dirs.push(e.name);
   }
   return dirs.sort();

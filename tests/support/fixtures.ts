@@ -10,11 +10,13 @@ export const config: Config = {
   supabaseUrl: "http://supabase.internal:8000",
   apiKey: "anon-key",
   serviceKey: "service-key",
+  secretKeys: ["sb_secret_test_key_one", "sb_secret_test_key_two"],
   jwtSecret: JWT_SECRET,
   signedUrlTtlSeconds: 600,
   signedUrlBaseUrl: "https://public.example",
   upstreamTimeoutMs: 200,
   corsAllowedOrigins: ["*"],
+  logBudget: { maxLines: 80, windowMs: 10_000, sampleEvery: 1 },
 };
 
 /** A document as the RPC builds it, with `n` answers each carrying a recording path. */

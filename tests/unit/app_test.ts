@@ -411,17 +411,24 @@ Deno.test("one log line per request, with the caller and timings but no token or
   assert.equal(log.path, "/job-interview-details", "the path, without the query string");
 });
 
-Deno.test("an unexpected error is a bare 500 with the request id", async () => {
+Deno.test("an unexpected error is a bare 500 with the request id, logged in full in its line", async () => {
+  const logs: RequestLog[] = [];
   const app = createApp({
     ...createDeps(config),
     verifyToken: () => Promise.reject(new Error("boom: secret detail")),
-    log: () => {},
+    log: (l) => logs.push(l),
   });
   const res = await app.request(url(), {
     headers: { authorization: "Bearer x", "x-request-id": "r-1" },
   });
   assert.equal(res.status, 500);
   assert.deepEqual(await res.json(), { error: "Internal error (request id r-1)." });
+  assert.equal(logs.length, 1, "one line");
+  assert.deepEqual([logs[0].code, logs[0].error, logs[0].message], [
+    "INTERNAL",
+    "Error",
+    "boom: secret detail",
+  ]);
 });
 
 Deno.test("the OpenAPI document is served with and without the prefix", async () => {
@@ -430,5 +437,85 @@ Deno.test("the OpenAPI document is served with and without the prefix", async ()
     const res = await h.app.request(path);
     assert.equal(res.status, 200);
     assert.equal((await res.json()).openapi, "3.1.0");
+  }
+});
+
+Deno.test("a secret key caller is the service role: the RPC carries the key as apikey and bearer", async () => {
+  const cases: [Record<string, string>, string][] = [
+    [{ authorization: "Bearer sb_secret_test_key_two" }, "sb_secret_test_key_two"],
+    [{ apikey: "sb_secret_test_key_one" }, "sb_secret_test_key_one"],
+  ];
+  for (const [headers, key] of cases) {
+    const h = harness();
+    const res = await h.call(url(), { auth: null, headers });
+    assert.equal(res.status, 200);
+    await res.body?.cancel();
+    assert.equal(h.requests[0].headers.get("apikey"), key);
+    assert.equal(h.requests[0].headers.get("authorization"), `Bearer ${key}`);
+    assert.equal(h.logs.at(-1)?.role, "service_role");
+  }
+});
+
+Deno.test("a publishable key or an unknown secret key is 401, with no upstream request", async () => {
+  for (const key of ["sb_publishable_abc", "sb_secret_not_ours"]) {
+    const h = harness();
+    const variants: Record<string, string>[] = [{ authorization: `Bearer ${key}` }, {
+      apikey: key,
+    }];
+    for (const headers of variants) {
+      const res = await h.call(url(), { auth: null, headers });
+      assert.equal(res.status, 401, key);
+      assert.deepEqual(Object.keys(await res.json()), ["error"]);
+    }
+    assert.equal(h.requests.length, 0);
+  }
+});
+
+/** A request body that records how much of it was read and whether it was cancelled. */
+function watchedBody(size: number, sized: boolean) {
+  const state = { read: 0, cancelled: false };
+  const chunk = new Uint8Array(Math.min(size, 1024)).fill(0x20);
+  let left = size;
+  const body = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (left <= 0) return controller.close();
+      const part = chunk.subarray(0, Math.min(left, chunk.length));
+      left -= part.length;
+      state.read += part.length;
+      controller.enqueue(part);
+    },
+    cancel() {
+      state.cancelled = true;
+    },
+  });
+  const headers: Record<string, string> = { "content-type": "application/json" };
+  if (sized) headers["content-length"] = String(size);
+  return { body, headers, state };
+}
+
+Deno.test("an early answer reads and drops a small unread body, so the connection stays usable", async () => {
+  const h = harness();
+  for (const method of ["POST", "PUT"]) {
+    const { body, headers, state } = watchedBody(10_000, true);
+    const res = await h.call("/job-interview-details", { method, body, headers, auth: null });
+    assert.ok([401, 405].includes(res.status));
+    assert.equal(state.read, 10_000, `${method}: the whole body was read`);
+    assert.equal(res.headers.get("connection"), null);
+  }
+});
+
+Deno.test("an early answer cancels a large or unsized unread body and says Connection: close", async () => {
+  const h = harness();
+  for (const [size, sized] of [[1_000_000, true], [100, false]] as const) {
+    const { body, headers, state } = watchedBody(size, sized);
+    const res = await h.call("/job-interview-details", {
+      method: "PUT",
+      body,
+      headers,
+      auth: null,
+    });
+    assert.equal(res.status, 405);
+    assert.ok(state.read < size || !sized, "not read to its end");
+    assert.equal(res.headers.get("connection"), "close");
   }
 });

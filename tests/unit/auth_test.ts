@@ -2,6 +2,8 @@ import assert from "node:assert/strict";
 import {
   bearerToken,
   createTokenVerifier,
+  credentialsFrom,
+  secretKeyMatcher,
   withVerificationCache,
 } from "../../supabase/functions/job-interview-details/auth.ts";
 import { exportJWK, generateKeyPair, SignJWT } from "jose";
@@ -9,17 +11,74 @@ import { createTestKeys, JWT_SECRET, token, USER_ID } from "../support/fixtures.
 
 const keys = await createTestKeys();
 // The remote JWKS URL points at nothing: tests prove no call is needed when keys are at hand.
+const SECRET_KEYS = ["sb_secret_first_key_0123456789", "sb_secret_second_key_987654321"];
 const verify = createTokenVerifier({
   jwtSecret: JWT_SECRET,
+  secretKeys: SECRET_KEYS,
   jwks: { keys: [keys.jwk] },
   jwksUrl: "http://127.0.0.1:9/jwks",
 });
 
-Deno.test("bearerToken() reads only a well-formed Bearer header", () => {
+Deno.test("bearerToken() reads only a well-formed Bearer header, space or tab after the scheme", () => {
   assert.equal(bearerToken("Bearer abc.def.ghi"), "abc.def.ghi");
   assert.equal(bearerToken("bearer abc"), "abc");
-  for (const bad of [null, "", "Basic abc", "Bearer", "Bearer a b", "Bearer "]) {
+  assert.equal(bearerToken("Bearer\tabc"), "abc");
+  for (const bad of [null, "", "Basic abc", "Bearer", "Bearer a b", "Bearer ", "Bearerabc"]) {
     assert.equal(bearerToken(bad), undefined);
+  }
+});
+
+Deno.test("credentialsFrom() names what is wrong with the header instead of calling it missing", () => {
+  assert.deepEqual(credentialsFrom("Bearer\tabc", null), { token: "abc" });
+  assert.deepEqual(credentialsFrom(undefined, undefined), { error: "Missing access token." });
+  assert.deepEqual(credentialsFrom("Bearer ", null), { error: "Missing access token." });
+  for (const malformed of ["Basic dXNlcjpwYXNz", "Bearer a b", "abc.def.ghi"]) {
+    assert.match(credentialsFrom(malformed, null).error!, /must be "Bearer <access token>"/);
+  }
+});
+
+Deno.test("credentialsFrom() takes a secret key sent as apikey only when there is no Authorization", () => {
+  assert.deepEqual(credentialsFrom(null, "sb_secret_abc"), { token: "sb_secret_abc" });
+  assert.deepEqual(credentialsFrom("Bearer user.jwt.x", "sb_secret_abc"), { token: "user.jwt.x" });
+  assert.equal(credentialsFrom(null, "sb_publishable_abc").token, undefined);
+  assert.equal(credentialsFrom(null, "eyJ.anon.key").token, undefined);
+});
+
+Deno.test("verifyToken() accepts each of the project's secret keys as the service role", async () => {
+  for (const key of SECRET_KEYS) {
+    const { caller } = await verify(key);
+    assert.deepEqual(caller, {
+      sub: null,
+      role: "service_role",
+      token: key,
+      credential: "secret_key",
+    });
+  }
+});
+
+Deno.test("verifyToken() refuses a publishable key and an unknown or altered secret key", async () => {
+  const refused = [
+    "sb_publishable_first_key_0123456789",
+    "sb_secret_unknown_key_0123456789",
+    SECRET_KEYS[0].slice(0, -1),
+    SECRET_KEYS[0] + "0",
+    "sb_secret_",
+  ];
+  for (const key of refused) {
+    const result = await verify(key);
+    assert.equal(result.caller, undefined, key);
+  }
+  assert.match((await verify(refused[0])).error!, /signed-in user/);
+  const none = createTokenVerifier({ jwksUrl: "http://127.0.0.1:9/jwks" });
+  assert.equal((await none(SECRET_KEYS[0])).caller, undefined, "no keys configured, none match");
+});
+
+Deno.test("secretKeyMatcher() compares digests of every key, whatever the lengths", async () => {
+  const matches = secretKeyMatcher(["sb_secret_a", "sb_secret_bb"]);
+  assert.equal(await matches("sb_secret_a"), true);
+  assert.equal(await matches("sb_secret_bb"), true);
+  for (const other of ["", "sb_secret_", "sb_secret_b", "sb_secret_bbb", "SB_SECRET_A"]) {
+    assert.equal(await matches(other), false, other);
   }
 });
 

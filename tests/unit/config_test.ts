@@ -29,6 +29,28 @@ Deno.test("resolveConfig() prefers the new API keys over the legacy JWT keys", (
   assert.equal(data?.serviceKey, "sb_secret_x");
 });
 
+Deno.test("resolveConfig() keeps every secret key: any of them may call as the service role", () => {
+  const { data } = resolveConfig({
+    ...base,
+    SUPABASE_SECRET_KEYS: '{"default":"sb_secret_x","mcp":"sb_secret_y"}',
+  });
+  assert.deepEqual(data?.secretKeys, ["sb_secret_x", "sb_secret_y"]);
+  assert.deepEqual(resolveConfig(base).data?.secretKeys, []);
+});
+
+Deno.test("resolveConfig() reads the log budget, within the platform's by default", () => {
+  assert.deepEqual(resolveConfig(base).data?.logBudget, {
+    maxLines: 80,
+    windowMs: 10_000,
+    sampleEvery: 100,
+  });
+  const { data } = resolveConfig({ ...base, LOG_EVENTS_PER_10S: "40", LOG_SAMPLE_EVERY: "1" });
+  assert.deepEqual(data?.logBudget, { maxLines: 40, windowMs: 10_000, sampleEvery: 1 });
+  for (const bad of [{ LOG_EVENTS_PER_10S: "1" }, { LOG_SAMPLE_EVERY: "0" }]) {
+    assert.match(resolveConfig({ ...base, ...bad }).error!, /LOG_/);
+  }
+});
+
 Deno.test("resolveConfig() reads every optional setting", () => {
   const { data } = resolveConfig({
     ...base,

@@ -1,17 +1,108 @@
 /**
- * Another copy of the function as its own process, configured from a stack's env (the keys, the
- * secret, the key set) plus overrides: tests point it at a proxy or a dead port, the benchmark
- * times its cold start.
+ * The function as a process, run the way the hosted Edge Runtime runs it: its folder staged
+ * alone in a temp dir (a deploy uploads only that folder, so the root deno.json, deno.lock and
+ * package.json don't apply), loaded with its own deno.json, under a chosen Deno: 2.9.6 (the
+ * project's) or 2.1.4 (the hosted runtime's; FUNCTION_DENO points at its binary). Used by the
+ * stack, the tests that need another copy (behind a proxy, a dead upstream) and the benchmarks.
  */
 import { ROOT } from "./database.ts";
 import { freePort, waitFor } from "./processes.ts";
 
-export const FUNCTION_ENTRY = `${ROOT}supabase/functions/job-interview-details/index.ts`;
+export const FUNCTION_NAME = "job-interview-details";
+export const FUNCTION_DIR = `${ROOT}supabase/functions/${FUNCTION_NAME}`;
+/** The Edge Runtime's stand-in (edge_runtime.ts): every function process runs it. */
+export const SERVE_ENTRY = `${ROOT}tools/local-stack/edge_runtime.ts`;
+export const STAGE_PREFIX = "jid-fn-";
+
+/** The Deno binary the function runs under, its version, and the env that binary needs. */
+export interface Runtime {
+  deno: string;
+  version: string;
+  env: Record<string, string>;
+}
+
+const versions = new Map<string, string>();
+
+/** The runtime of `deno` (default: FUNCTION_DENO, else the Deno running this). */
+export function functionRuntime(deno = Deno.env.get("FUNCTION_DENO") || Deno.execPath()): Runtime {
+  if (!versions.has(deno)) {
+    const out = new Deno.Command(deno, { args: ["--version"], stdout: "piped" }).outputSync();
+    const version = /deno (\S+)/.exec(new TextDecoder().decode(out.stdout))?.[1];
+    if (!version) throw new Error(`${deno} --version printed no version`);
+    versions.set(deno, version);
+  }
+  const version = versions.get(deno)!;
+  const own = version === Deno.version.deno;
+  return {
+    deno,
+    version,
+    env: own ? {} : {
+      // Another Deno keeps its own cache (formats differ between versions) and, before 2.2,
+      // trusts only its bundled roots unless told to read the system's (egress proxies' CAs).
+      DENO_DIR: `${ROOT}node_modules/.cache/deno-${version}`,
+      DENO_TLS_CA_STORE: "mozilla,system",
+    },
+  };
+}
+
+/** A copy of the function's folder in a temp dir of its own; returns the copy's path. */
+export async function stageFunction(): Promise<string> {
+  const dir = await Deno.makeTempDir({ prefix: STAGE_PREFIX });
+  const target = `${dir}/${FUNCTION_NAME}`;
+  await Deno.mkdir(target);
+  for await (const e of Deno.readDir(FUNCTION_DIR)) {
+    if (e.isFile) await Deno.copyFile(`${FUNCTION_DIR}/${e.name}`, `${target}/${e.name}`);
+  }
+  return dir;
+}
+
+/** The command line that serves the staged function at `listen` (host:port). */
+export function serveCommand(
+  runtime: Runtime,
+  staged: string,
+  options: { memoryProbe?: boolean } = {},
+): string[] {
+  const folder = `${staged}/${FUNCTION_NAME}`;
+  return [
+    runtime.deno,
+    "run",
+    "--allow-net",
+    "--allow-env",
+    `--allow-read=${folder}`,
+    `--config=${folder}/deno.json`,
+    "--no-lock",
+    ...(options.memoryProbe ? ["--v8-flags=--expose-gc"] : []),
+    SERVE_ENTRY,
+  ];
+}
+
+/** The env of a function process: the runtime's, where to listen, the entry, the stack's keys. */
+export function serveEnv(
+  runtime: Runtime,
+  staged: string,
+  listen: string,
+  stack: Record<string, string>,
+  extra: Record<string, string> = {},
+): Record<string, string> {
+  return {
+    ...Object.fromEntries(
+      ["HOME", "PATH", "DENO_DIR"].flatMap((k) => Deno.env.get(k) ? [[k, Deno.env.get(k)!]] : []),
+    ),
+    ...runtime.env,
+    EDGE_LISTEN: listen,
+    EDGE_ENTRY: `file://${staged}/${FUNCTION_NAME}/index.ts`,
+    ...functionEnv(stack),
+    ...extra,
+  };
+}
 
 export interface FunctionProcess {
   url: string;
   pid: number;
+  runtime: Runtime;
   logs: () => string;
+  /** Each line of output with the time it was read (ms, performance.now()). */
+  lines: () => { at: number; line: string }[];
   stop(): Promise<void>;
 }
 
@@ -21,6 +112,12 @@ export function functionEnv(stack: Record<string, string>): Record<string, strin
     SUPABASE_URL: stack.SUPABASE_URL,
     SUPABASE_ANON_KEY: stack.SUPABASE_ANON_KEY,
     SUPABASE_SERVICE_ROLE_KEY: stack.SUPABASE_SERVICE_ROLE_KEY,
+    ...(stack.SUPABASE_SECRET_KEY
+      ? { SUPABASE_SECRET_KEYS: JSON.stringify({ default: stack.SUPABASE_SECRET_KEY }) }
+      : {}),
+    ...(stack.SUPABASE_PUBLISHABLE_KEY
+      ? { SUPABASE_PUBLISHABLE_KEYS: JSON.stringify({ default: stack.SUPABASE_PUBLISHABLE_KEY }) }
+      : {}),
     ...(stack.SUPABASE_JWT_SECRET ? { JWT_SECRET: stack.SUPABASE_JWT_SECRET } : {}),
     ...(stack.SUPABASE_JWKS ? { SUPABASE_JWKS: stack.SUPABASE_JWKS } : {}),
     NO_COLOR: "1",
@@ -39,35 +136,49 @@ export async function waitForFunction(url: string, timeoutMs = 20_000): Promise<
 export async function startFunction(
   stack: Record<string, string>,
   env: Record<string, string> = {},
+  options: { runtime?: Runtime; memoryProbe?: boolean } = {},
 ): Promise<FunctionProcess> {
+  const runtime = options.runtime ?? functionRuntime();
   const port = freePort();
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-net", "--allow-env", FUNCTION_ENTRY],
-    env: { DENO_SERVE_ADDRESS: `tcp:127.0.0.1:${port}`, ...functionEnv(stack), ...env },
+  const staged = await stageFunction();
+  const [cmd, ...args] = serveCommand(runtime, staged, options);
+  const child = new Deno.Command(cmd, {
+    args,
+    env: serveEnv(runtime, staged, `127.0.0.1:${port}`, stack, {
+      ...(options.memoryProbe ? { EDGE_MEMORY: "1" } : {}),
+      ...env,
+    }),
+    clearEnv: true,
     stdout: "piped",
     stderr: "piped",
   }).spawn();
   let output = "";
-  const decoder = new TextDecoder();
+  const lines: { at: number; line: string }[] = [];
   const pump = async (s: ReadableStream<Uint8Array>) => {
-    for await (const chunk of s) output += decoder.decode(chunk);
+    let partial = "";
+    for await (const chunk of s.pipeThrough(new TextDecoderStream())) {
+      output += chunk;
+      const parts = (partial + chunk).split("\n");
+      partial = parts.pop()!;
+      const at = performance.now();
+      for (const line of parts) lines.push({ at, line });
+    }
   };
   const pumping = Promise.all([pump(child.stdout), pump(child.stderr)]);
-  const url = `http://127.0.0.1:${port}/job-interview-details`;
+  const url = `http://127.0.0.1:${port}/${FUNCTION_NAME}`;
+  const stop = async () => {
+    try {
+      child.kill("SIGTERM");
+    } catch { /* already gone */ }
+    await child.status;
+    await pumping;
+    await Deno.remove(staged, { recursive: true }).catch(() => {});
+  };
   try {
-    await waitForFunction(url);
+    await waitForFunction(url, 60_000);
   } catch (error) {
-    child.kill();
+    await stop();
     throw new Error(`${(error as Error).message}: ${output}`);
   }
-  return {
-    url,
-    pid: child.pid,
-    logs: () => output,
-    async stop() {
-      child.kill("SIGTERM");
-      await child.status;
-      await pumping;
-    },
-  };
+  return { url, pid: child.pid, runtime, logs: () => output, lines: () => lines, stop };
 }

@@ -4,7 +4,17 @@
  */
 import postgres from "postgres";
 import { lintDatabase, prepareDatabase, ROOT } from "./database.ts";
-import { FUNCTION_ENTRY, functionEnv, waitForFunction } from "./function_process.ts";
+import {
+  FUNCTION_NAME,
+  functionRuntime,
+  type Runtime,
+  SERVE_ENTRY,
+  serveCommand,
+  serveEnv,
+  STAGE_PREFIX,
+  stageFunction,
+  waitForFunction,
+} from "./function_process.ts";
 import { createGateway } from "./gateway/app.ts";
 import { type FunctionRoute, verifyJwtSetting } from "./gateway/functions.ts";
 import { createKeys, type StackKeys } from "./keys.ts";
@@ -33,7 +43,7 @@ function commandLine(pid: number): string {
 export async function removeLeftovers(env: Record<string, string>): Promise<string[]> {
   const removed: string[] = [];
   const fnPid = Number(env.STACK_FUNCTION_PID);
-  if (fnPid > 0 && commandLine(fnPid).includes(FUNCTION_ENTRY)) {
+  if (fnPid > 0 && commandLine(fnPid).includes(SERVE_ENTRY)) {
     Deno.kill(fnPid, "SIGKILL");
     removed.push(`the function (pid ${fnPid})`);
   }
@@ -51,9 +61,16 @@ export async function removeLeftovers(env: Record<string, string>): Promise<stri
     await removeCluster(env.STACK_DB_DIR);
     removed.push(`PostgreSQL in ${env.STACK_DB_DIR}`);
   }
-  if (ourDir(env.STACK_STORAGE_ROOT, "jid-storage-")) {
-    await Deno.remove(env.STACK_STORAGE_ROOT, { recursive: true });
-    removed.push(env.STACK_STORAGE_ROOT);
+  for (
+    const [dir, prefix] of [[env.STACK_STORAGE_ROOT, "jid-storage-"], [
+      env.STACK_FUNCTION_STAGE,
+      STAGE_PREFIX,
+    ]]
+  ) {
+    if (ourDir(dir, prefix)) {
+      await Deno.remove(dir, { recursive: true });
+      removed.push(dir);
+    }
   }
   return removed;
 }
@@ -65,6 +82,8 @@ export interface StackOptions {
   functionLog?: string;
   /** Extra env for the function (tests shorten the timeout, say). */
   functionEnv?: Record<string, string>;
+  /** The Deno the function runs under (default: FUNCTION_DENO, else this one). */
+  runtime?: Runtime;
   /** Mount the dev viewer at /viewer. */
   viewer?: boolean;
   /** Called for every gateway request. */
@@ -147,18 +166,21 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       STACK_DB_DIR: cluster.dir,
       STACK_PID: String(Deno.pid),
     };
-    const env: Record<string, string> = {
-      DENO_SERVE_ADDRESS: `tcp:127.0.0.1:${functionPort}`,
-      ...functionEnv(published),
-      // Deno needs these to find its cache; nothing else of ours leaks into the function.
-      ...Object.fromEntries(
-        ["HOME", "PATH", "DENO_DIR"].flatMap((k) => Deno.env.get(k) ? [[k, Deno.env.get(k)!]] : []),
-      ),
-      ...options.functionEnv,
-    };
+    const runtime = options.runtime ?? functionRuntime();
+    const staged = await stageFunction();
+    cleanups.push(() => Deno.remove(staged, { recursive: true }));
+    published.STACK_FUNCTION_STAGE = staged;
+    published.STACK_FUNCTION_DENO = runtime.version;
+    const env = serveEnv(
+      runtime,
+      staged,
+      `127.0.0.1:${functionPort}`,
+      published,
+      options.functionEnv,
+    );
     // With a log file the shell points the function's stdout and stderr straight at it (both
     // streams in one file, as a log collector sees them): nothing of ours wakes per log line.
-    const deno = [Deno.execPath(), "run", "--allow-net", "--allow-env", FUNCTION_ENTRY];
+    const deno = serveCommand(runtime, staged);
     const child = new Deno.Command(options.functionLog ? "sh" : deno[0], {
       args: options.functionLog
         ? ["-c", 'log=$1; shift; exec "$@" >>"$log" 2>&1', "sh", options.functionLog, ...deno]
@@ -185,7 +207,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
     const verifyJwt = verifyJwtSetting(
       await Deno.readTextFile(`${ROOT}supabase/config.toml`),
-      "job-interview-details",
+      FUNCTION_NAME,
     );
     const extra = options.viewer
       ? viewerRoutes({
@@ -194,7 +216,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         functionUrl: `${url}/functions/v1/job-interview-details`,
       })
       : undefined;
-    const functions = new Map([["job-interview-details", { url: functionUrl, verifyJwt }]]);
+    const functions = new Map([[FUNCTION_NAME, { url: functionUrl, verifyJwt }]]);
     const gateway = createGateway({
       sql,
       adminSql: admin,
@@ -208,7 +230,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     cleanups.push(() => server.shutdown());
 
     await Promise.race([
-      waitForFunction(published.FUNCTION_DIRECT_URL, 30_000),
+      waitForFunction(published.FUNCTION_DIRECT_URL, 60_000),
       crashed.then((reason) =>
         Promise.reject(new Error(`The function failed to start: ${reason}`))
       ),

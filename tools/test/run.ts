@@ -1,13 +1,26 @@
 /**
- * `npm test`: the whole suite. fmt, lint and type check; pgTAP on its own throwaway cluster;
- * unit tests; then a local stack of its own for the integration and e2e tests; then the audit
- * of what they left behind (logs). Ends with one line: `N passed, N failed[, N skipped]`.
+ * `npm test`: the whole suite. fmt, lint and type check (the function also alone, as deployed,
+ * under both Denos); pgTAP on its own throwaway cluster; unit tests; then a local stack of its
+ * own for the integration, e2e and client tests; then the audit of what they left behind (logs).
+ * `npm run test:edge` (`--edge`): the stack's tiers again with the function under the hosted
+ * Edge Runtime's Deno (2.1.4). Ends with one line: `N passed, N failed[, N skipped]`.
  */
 import { lintDatabase, prepareDatabase, ROOT } from "../local-stack/database.ts";
+import {
+  FUNCTION_NAME,
+  functionRuntime,
+  type Runtime,
+  stageFunction,
+} from "../local-stack/function_process.ts";
 import { formatEnvFile } from "../local-stack/main.ts";
 import { ensurePackages, SUITE_PROOFS } from "../local-stack/packages.ts";
 import { startCluster } from "../local-stack/postgres.ts";
 import { startStack } from "../local-stack/stack.ts";
+
+const GATED_NAME = "verify-jwt-on";
+
+/** The hosted Edge Runtime's Deno, installed by npm next to the project's own. */
+export const EDGE_DENO = `${ROOT}node_modules/deno-edge-runtime/deno`;
 
 const OUT = `${ROOT}test-output`;
 const totals = { passed: 0, failed: 0, skipped: 0 };
@@ -27,10 +40,11 @@ async function exec(
   cmd: string,
   args: string[],
   env: Record<string, string> = {},
+  cwd = ROOT,
 ): Promise<{ code: number; out: string }> {
   const child = new Deno.Command(cmd, {
     args,
-    cwd: ROOT,
+    cwd,
     env: { NO_COLOR: "1", ...env },
     stdout: "piped",
     stderr: "piped",
@@ -96,32 +110,77 @@ async function pgTap() {
   }
 }
 
-async function main(): Promise<number> {
-  await Deno.mkdir(OUT, { recursive: true });
-  await ensurePackages(SUITE_PROOFS);
-  const deno = Deno.execPath();
-  await check("deno fmt --check", deno, ["fmt", "--check"]);
-  await check("deno lint", deno, ["lint"]);
-  await check("deno check", deno, ["check"]);
-  await pgTap();
-  await denoTest("unit", ["tests/unit"]);
-
-  const functionLog = `${OUT}/function.log`;
-  await Deno.remove(functionLog).catch(() => {});
-  const stack = await startStack({ port: 0, functionLog });
-  const envFile = `${OUT}/stack.env`;
+/** `deno check` of the function alone, staged as a deploy uploads it, with its own deno.json. */
+async function checkFunction(runtime: Runtime) {
+  const staged = await stageFunction();
   try {
-    await Deno.writeTextFile(envFile, formatEnvFile(stack.env));
-    const env = { STACK_ENV_FILE: envFile, TEST_OUTPUT_DIR: OUT };
-    await denoTest("integration", ["tests/integration"], env);
-    await denoTest("e2e", ["tests/e2e"], env);
+    const folder = `${staged}/${FUNCTION_NAME}`;
+    const { code } = await exec(
+      runtime.deno,
+      ["check", `--config=${folder}/deno.json`, "--no-lock", "index.ts"],
+      runtime.env,
+      folder,
+    );
+    record(`deno check of the function alone (Deno ${runtime.version})`, code === 0 ? 1 : 0, code);
+  } finally {
+    await Deno.remove(staged, { recursive: true });
+  }
+}
+
+/** The tiers that need a stack: integration, e2e, the real clients; then the log audit. */
+async function stackTiers(runtime: Runtime, label: string) {
+  const functionLog = `${OUT}/function${label}.log`;
+  await Deno.remove(functionLog).catch(() => {});
+  // Every request is logged here (the suite's audit reads each line); the budget that hosted
+  // functions need is tested on its own (tests/integration/log_budget_test.ts).
+  const stack = await startStack({
+    port: 0,
+    functionLog,
+    runtime,
+    functionEnv: { LOG_SAMPLE_EVERY: "1", LOG_EVENTS_PER_10S: "1000000" },
+  });
+  const envFile = `${OUT}/stack${label}.env`;
+  try {
+    // The same function under a second name whose config keeps the platform's verify_jwt gate
+    // on: what the gate does to callers is tested there (tests/integration/gate_test.ts).
+    const direct = new URL(stack.env.FUNCTION_DIRECT_URL).origin;
+    stack.functions.set(GATED_NAME, { url: direct, verifyJwt: true });
+    const gated = `${stack.env.SUPABASE_URL}/functions/v1/${GATED_NAME}`;
+    await Deno.writeTextFile(
+      envFile,
+      formatEnvFile({ ...stack.env, FUNCTION_GATED_URL: gated }),
+    );
+    const env = { STACK_ENV_FILE: envFile, TEST_OUTPUT_DIR: OUT, FUNCTION_DENO: runtime.deno };
+    for (const tier of ["integration", "e2e", "clients"]) {
+      await denoTest(`${tier}${label}`, [`tests/${tier}`], env);
+    }
   } finally {
     await stack.stop();
   }
-  await denoTest("audit", ["tests/audit"], {
+  await denoTest(`audit${label}`, ["tests/audit"], {
     FUNCTION_LOG_FILE: functionLog,
     STACK_ENV_FILE: envFile,
   });
+}
+
+async function main(edge: boolean): Promise<number> {
+  await Deno.mkdir(OUT, { recursive: true });
+  await ensurePackages(SUITE_PROOFS);
+  if (edge) {
+    const runtime = functionRuntime(EDGE_DENO);
+    console.log(`The function runs under Deno ${runtime.version} (${runtime.deno}), as hosted.`);
+    await stackTiers(runtime, " (edge)");
+  } else {
+    const deno = Deno.execPath();
+    await check("deno fmt --check", deno, ["fmt", "--check"]);
+    await check("deno lint", deno, ["lint"]);
+    await check("deno check", deno, ["check"]);
+    await checkFunction(functionRuntime(deno));
+    await checkFunction(functionRuntime(EDGE_DENO));
+    await pgTap();
+    await denoTest("unit", ["tests/unit"]);
+    await stackTiers(functionRuntime(deno), "");
+  }
 
   if (failures.length) console.log(`Failed: ${failures.join(", ")}`);
   const skipped = totals.skipped ? `, ${totals.skipped} skipped` : "";
@@ -130,7 +189,7 @@ async function main(): Promise<number> {
 }
 
 try {
-  Deno.exit(await main());
+  Deno.exit(await main(Deno.args.includes("--edge")));
 } catch (error) {
   console.error(`Error: ${(error as Error).message}`);
   console.log(`${totals.passed} passed, ${totals.failed + 1} failed`);

@@ -4,9 +4,9 @@
  */
 import { type Context, Hono } from "hono";
 import {
-  bearerToken,
   type Caller,
   createTokenVerifier,
+  credentialsFrom,
   type VerifyResult,
   withVerificationCache,
 } from "./auth.ts";
@@ -29,10 +29,11 @@ import {
   serverTiming,
 } from "./http.ts";
 import { parseBody, parseQuery } from "./input.ts";
-import { jsonLogger, type Logger, type RequestLog } from "./log.ts";
+import { budgetedLogger, type Logger, type RequestLog } from "./log.ts";
 import { buildOpenApi } from "./openapi.ts";
 import { insertSignedUrls, mapDocument, recordingPaths } from "./recordings.ts";
 import {
+  type Bytes,
   type Fetch,
   fetchTranscript,
   type RpcResult,
@@ -45,7 +46,7 @@ export interface Deps {
   config: Config;
   verifyToken: (token: string) => Promise<VerifyResult>;
   fetchTranscript: (
-    input: { token: string; id: string; view: string; signal: AbortSignal; relay?: boolean },
+    input: { caller: Caller; id: string; view: string; signal: AbortSignal; relay?: boolean },
   ) => Promise<RpcResult>;
   signPaths: (
     input: { paths: string[]; expiresIn: number; signal: AbortSignal },
@@ -54,17 +55,18 @@ export interface Deps {
   now: () => Date;
 }
 
-/** Real dependencies: `fetch` for both upstreams and the JWKS, the JSON logger, the clock. */
+/** Real dependencies: `fetch` for both upstreams and the JWKS, the budgeted logger, the clock. */
 export function createDeps(
   config: Config,
   fetchImpl: Fetch = fetch,
-  log: Logger = jsonLogger,
+  log: Logger = budgetedLogger(config.logBudget),
 ): Deps {
   const { supabaseUrl, apiKey, serviceKey } = config;
   return {
     config,
     verifyToken: withVerificationCache(createTokenVerifier({
       jwtSecret: config.jwtSecret,
+      secretKeys: config.secretKeys,
       jwks: config.jwks,
       jwksUrl: `${supabaseUrl}/auth/v1/.well-known/jwks.json`,
       getUser: async (token) => {
@@ -99,10 +101,12 @@ type Env = {
 };
 
 const JSON_TYPE = "application/json; charset=utf-8";
+/** A request body up to this size is read and dropped when unanswered; larger ones close. */
+const DRAIN_MAX_BYTES = 64 * 1024;
 
 function jsonBytes(
   c: Context<Env>,
-  body: Uint8Array<ArrayBuffer> | string,
+  body: Bytes | string,
   status = 200,
 ): Response {
   const bytes = typeof body === "string" ? new TextEncoder().encode(body) : body;
@@ -139,6 +143,7 @@ export function createApp(deps: Deps): Hono<Env> {
     // Headers are set in place: re-wrapping the body would turn the in-memory bytes into a stream
     // that Deno.serve pulls chunk by chunk (measurable on an 800 KB answer).
     const headers = res.headers;
+    if (await discardUnreadBody(c.req.raw)) headers.set("connection", "close");
     for (
       const [k, v] of Object.entries(corsHeaders(c.req.header("origin"), config.corsAllowedOrigins))
     ) {
@@ -184,9 +189,9 @@ export function createApp(deps: Deps): Hono<Env> {
       throw upstreamFailed(failure.step, requestId);
     };
 
-    const token = bearerToken(c.req.header("authorization"));
-    if (!token) throw unauthorized("Missing access token.");
-    const verified = await deps.verifyToken(token);
+    const credentials = credentialsFrom(c.req.header("authorization"), c.req.header("apikey"));
+    if (credentials.error !== undefined) throw unauthorized(credentials.error);
+    const verified = await deps.verifyToken(credentials.token);
     if (!verified.caller) throw unauthorized(verified.error);
     const caller: Caller = verified.caller;
     log.sub = caller.sub;
@@ -207,7 +212,7 @@ export function createApp(deps: Deps): Hono<Env> {
     const rpc = await timed(
       c,
       "rpc",
-      () => deps.fetchTranscript({ token: caller.token, id, view, signal, relay }),
+      () => deps.fetchTranscript({ caller, id, view, signal, relay }),
     );
     switch (rpc.kind) {
       case "not_found":
@@ -274,20 +279,37 @@ export function createApp(deps: Deps): Hono<Env> {
   app.notFound((c) => jsonBytes(c, JSON.stringify({ error: "Not found." }), 404));
   app.onError((err, c) => {
     const known = err instanceof AppError ? err : internalError(c.get("requestId"));
-    c.get("log").code = known.code;
+    const log = c.get("log");
+    log.code = known.code;
     if (!(err instanceof AppError)) {
-      console.error(
-        JSON.stringify({
-          level: "error",
-          request_id: c.get("requestId"),
-          error: err.name,
-          message: err.message,
-        }),
-      );
+      // Into the request's own line, which is always written: one event, not two.
+      log.error = err.name;
+      log.message = err.message;
     }
     return jsonBytes(c, JSON.stringify(known.body), known.status);
   });
   return app;
+}
+
+/**
+ * A request body the answer did not need is read and dropped (up to DRAIN_MAX_BYTES) so the
+ * connection stays usable: Deno 2.1, the hosted runtime's, otherwise closes a keep-alive
+ * connection without saying so and the client's next request on it fails. A larger or unsized
+ * body is cancelled instead; the answer then says `Connection: close`. Returns true then.
+ */
+async function discardUnreadBody(req: Request): Promise<boolean> {
+  if (!req.body || req.bodyUsed) return false;
+  const length = Number(req.headers.get("content-length") ?? NaN);
+  if (length <= DRAIN_MAX_BYTES) {
+    try {
+      for await (const _ of req.body) { /* dropped */ }
+      return false;
+    } catch {
+      return true;
+    }
+  }
+  await req.body.cancel().catch(() => {});
+  return true;
 }
 
 function round(ms: number): number {

@@ -1,5 +1,6 @@
 /** Typed configuration from the environment, read once at start-up. */
 import { z } from "zod";
+import { type LogBudget, PLATFORM_LOG_BUDGET } from "./log.ts";
 
 const keySet = z.object({ keys: z.array(z.record(z.string(), z.unknown())) });
 const namedKeys = z.record(z.string(), z.string().min(1));
@@ -30,6 +31,12 @@ export const EnvSchema = z.object({
   SIGNED_URL_BASE_URL: z.url().optional(),
   UPSTREAM_TIMEOUT_MS: z.coerce.number().int().min(1).max(120_000).default(10_000),
   CORS_ALLOWED_ORIGINS: origins.default(["*"]),
+  LOG_EVENTS_PER_10S: z.coerce.number().int().min(2).max(1_000_000).default(
+    PLATFORM_LOG_BUDGET.maxLines,
+  ),
+  LOG_SAMPLE_EVERY: z.coerce.number().int().min(1).max(1_000_000).default(
+    PLATFORM_LOG_BUDGET.sampleEvery,
+  ),
 });
 
 export interface Config {
@@ -38,6 +45,8 @@ export interface Config {
   apiKey: string;
   /** Signs recording paths: the default secret key, else the legacy service-role key. */
   serviceKey: string;
+  /** Every secret key of the project: a caller presenting one is the service role. */
+  secretKeys: string[];
   jwtSecret?: string;
   jwks?: { keys: Record<string, unknown>[] };
   signedUrlTtlSeconds: number;
@@ -45,6 +54,7 @@ export interface Config {
   signedUrlBaseUrl: string;
   upstreamTimeoutMs: number;
   corsAllowedOrigins: string[];
+  logBudget: LogBudget;
 }
 
 export type ConfigResult = { data: Config; error?: undefined } | {
@@ -82,12 +92,18 @@ export function resolveConfig(env: Record<string, string | undefined>): ConfigRe
       supabaseUrl,
       apiKey,
       serviceKey,
+      secretKeys: Object.values(e.SUPABASE_SECRET_KEYS ?? {}),
       jwtSecret: e.JWT_SECRET,
       jwks: e.SUPABASE_JWKS,
       signedUrlTtlSeconds: e.SIGNED_URL_TTL_SECONDS,
       signedUrlBaseUrl: (e.SIGNED_URL_BASE_URL ?? supabaseUrl).replace(/\/+$/, ""),
       upstreamTimeoutMs: e.UPSTREAM_TIMEOUT_MS,
       corsAllowedOrigins: e.CORS_ALLOWED_ORIGINS,
+      logBudget: {
+        maxLines: e.LOG_EVENTS_PER_10S,
+        windowMs: PLATFORM_LOG_BUDGET.windowMs,
+        sampleEvery: e.LOG_SAMPLE_EVERY,
+      },
     },
   };
 }

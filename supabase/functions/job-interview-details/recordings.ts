@@ -6,6 +6,8 @@
  * document's structure, so a malformed answer is refused rather than passed on. Pure.
  */
 
+import type { Bytes } from "./upstream.ts";
+
 const QUOTE = 0x22, BACKSLASH = 0x5c, COLON = 0x3a, COMMA = 0x2c;
 const OPEN_OBJ = 0x7b, CLOSE_OBJ = 0x7d, OPEN_ARR = 0x5b, CLOSE_ARR = 0x5d;
 
@@ -180,11 +182,11 @@ export function recordingPaths(map: DocumentMap): string[] {
  * `signed_urls_valid_until` added; null where a path has no signed URL.
  */
 export function insertSignedUrls(
-  bytes: Uint8Array<ArrayBuffer>,
+  bytes: Bytes,
   map: DocumentMap,
   urls: ReadonlyMap<string, string | null>,
   validUntil: Date,
-): Uint8Array<ArrayBuffer> {
+): Bytes {
   const urlOf = (path: string | null | undefined) =>
     JSON.stringify(isPath(path) ? urls.get(path) ?? null : null);
   const encoder = new TextEncoder();

@@ -5,15 +5,21 @@
  * per-request abort signal.
  */
 
+import type { Caller } from "./auth.ts";
+
 export const RECORDINGS_BUCKET = "private-recordings";
 const CLIENT_INFO = "job-interview-details/1";
 
 export type Fetch = typeof fetch;
 
+const NO_BYTES = new Uint8Array(0);
+/** Bytes in memory: `Uint8Array<ArrayBuffer>` under TypeScript 5.7+, plain under 5.6 (Deno 2.1). */
+export type Bytes = typeof NO_BYTES;
+
 export type UpstreamFailure = { step: "rpc" | "sign"; reason: string };
 
 export type RpcResult =
-  | { kind: "found"; body: Uint8Array<ArrayBuffer> }
+  | { kind: "found"; body: Bytes }
   /** A document too long to be `null`, still on the wire: the caller relays it as it comes. */
   | { kind: "relay"; body: ReadableStream<Uint8Array>; length: number }
   | { kind: "not_found" }
@@ -55,22 +61,25 @@ function relayable(res: Response): number | undefined {
 }
 
 /**
- * POST /rest/v1/rpc/interview_transcript with the caller's token. With `relay`, a document whose
- * length is announced comes back unread, as a stream. Otherwise the body is kept as bytes: a
- * JSON object (checked by its ends, not parsed) or `null` for not found / not visible.
+ * POST /rest/v1/rpc/interview_transcript with the caller's credential: their token (with the
+ * project's publishable key as `apikey`), or their secret key in both headers, as supabase-js
+ * sends a secret-keyed client's requests. With `relay`, a document whose length is announced
+ * comes back unread, as a stream. Otherwise the body is kept as bytes: a JSON object (checked by
+ * its ends, not parsed) or `null` for not found / not visible.
  */
 export async function fetchTranscript(
   ctx: { supabaseUrl: string; apiKey: string; fetch: Fetch },
-  input: { token: string; id: string; view: string; signal: AbortSignal; relay?: boolean },
+  input: { caller: Caller; id: string; view: string; signal: AbortSignal; relay?: boolean },
 ): Promise<RpcResult> {
+  const { caller } = input;
   let res: Response;
-  let body: Uint8Array<ArrayBuffer>;
+  let body: Bytes;
   try {
     res = await ctx.fetch(`${ctx.supabaseUrl}/rest/v1/rpc/interview_transcript`, {
       method: "POST",
       headers: {
-        apikey: ctx.apiKey,
-        authorization: `Bearer ${input.token}`,
+        apikey: caller.credential === "secret_key" ? caller.token : ctx.apiKey,
+        authorization: `Bearer ${caller.token}`,
         "content-type": "application/json",
         accept: "application/json",
         "x-client-info": CLIENT_INFO,

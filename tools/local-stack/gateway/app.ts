@@ -34,18 +34,30 @@ export function createGateway(deps: GatewayDeps): Hono {
   const verify = deps.verify ?? createVerifier(deps.keys);
   const { keys } = deps;
   const lookup = createSchemaCache(deps.sql);
-  // Kong maps the new API keys to the legacy JWTs before the request reaches a service.
+  // The legacy JWT each API key stands for.
   const keyJwt: Record<string, string> = {
     [keys.anonKey]: keys.anonKey,
     [keys.serviceRoleKey]: keys.serviceRoleKey,
     [keys.publishableKey]: keys.anonKey,
     [keys.secretKey]: keys.serviceRoleKey,
   };
-  const translate = (req: Request): Request => {
+  /**
+   * What the hosted gateway does before a service sees the request: the new API keys are not
+   * JWTs, so a known `sb_` key in `Authorization` (equal to `apikey`, as supabase-js sends a
+   * key-only client's requests) becomes the legacy JWT of its role, and a request with no
+   * Authorization runs as its `apikey`'s role.
+   */
+  const asServicesSeeIt = (req: Request): Request => {
+    const apikey = req.headers.get("apikey") ?? undefined;
     const token = bearer(req);
-    if (!token || !token.startsWith("sb_")) return req;
+    const jwt = token?.startsWith("sb_")
+      ? (token === apikey ? keyJwt[token] : undefined)
+      : !req.headers.has("authorization") && apikey
+      ? keyJwt[apikey]
+      : undefined;
+    if (!jwt) return req;
     const headers = new Headers(req.headers);
-    headers.set("authorization", `Bearer ${keyJwt[token] ?? token}`);
+    headers.set("authorization", `Bearer ${jwt}`);
     return new Request(req, { headers });
   };
 
@@ -79,18 +91,22 @@ export function createGateway(deps: GatewayDeps): Hono {
     const apikey = c.req.header("apikey") ?? c.req.query("apikey");
     if (!apikey) return c.json({ message: "No API key found in request" }, 401);
     if (!keyJwt[apikey]) return c.json({ message: "Invalid authentication credentials" }, 401);
-    // PostgREST runs a request without a user token as the apikey's role.
-    if (!c.req.header("authorization")) {
+    if (!c.req.header("apikey")) {
       const headers = new Headers(c.req.raw.headers);
-      headers.set("authorization", `Bearer ${keyJwt[apikey]}`);
+      headers.set("apikey", apikey);
       c.req.raw = new Request(c.req.raw, { headers });
     }
     await next();
   };
+  const mapKeys = async (c: Context, next: () => Promise<void>) => {
+    c.req.raw = asServicesSeeIt(c.req.raw);
+    await next();
+  };
 
-  app.use("/rest/v1/*", requireApiKey);
+  app.use("/rest/v1/*", requireApiKey, mapKeys);
+  app.use("/storage/v1/*", mapKeys);
   app.on(["GET", "POST"], "/rest/v1/rpc/:fn", async (c) => {
-    const token = bearer(translate(c.req.raw))!;
+    const token = bearer(c.req.raw)!;
     const { claims, error } = await verify(token);
     if (error) {
       return c.json(
@@ -124,14 +140,14 @@ export function createGateway(deps: GatewayDeps): Hono {
   };
   const objectPath = (c: Context, bucket: string) =>
     decodeURIComponent(new URL(c.req.url).pathname.split(`/object/sign/${bucket}/`)[1] ?? "");
-  app.post("/storage/v1/object/sign/:bucket", (c) => {
-    c.req.raw = translate(c.req.raw);
-    return signMany(storageDeps, c, c.req.param("bucket"));
-  });
-  app.post("/storage/v1/object/sign/:bucket/*", (c) => {
-    c.req.raw = translate(c.req.raw);
-    return signOne(storageDeps, c, c.req.param("bucket"), objectPath(c, c.req.param("bucket")));
-  });
+  app.post(
+    "/storage/v1/object/sign/:bucket",
+    (c) => signMany(storageDeps, c, c.req.param("bucket")),
+  );
+  app.post(
+    "/storage/v1/object/sign/:bucket/*",
+    (c) => signOne(storageDeps, c, c.req.param("bucket"), objectPath(c, c.req.param("bucket"))),
+  );
   app.get(
     "/storage/v1/object/sign/:bucket/*",
     (c) => download(storageDeps, c, c.req.param("bucket"), objectPath(c, c.req.param("bucket"))),
@@ -139,7 +155,7 @@ export function createGateway(deps: GatewayDeps): Hono {
 
   const authDeps = { sql: deps.adminSql, jwks: keys.jwks, verify };
   app.get("/auth/v1/.well-known/jwks.json", (c) => jwks(authDeps, c));
-  app.use("/auth/v1/user", requireApiKey);
+  app.use("/auth/v1/user", requireApiKey, mapKeys);
   app.get("/auth/v1/user", (c) => user(authDeps, c));
   app.use("/auth/v1/token", requireApiKey);
   app.post("/auth/v1/token", (c) => {
@@ -154,7 +170,12 @@ export function createGateway(deps: GatewayDeps): Hono {
     if (!route) {
       return c.json({ code: "NOT_FOUND", message: "Requested function was not found" }, 404);
     }
-    return forward(route, verify, c, new URL(c.req.url).pathname.slice("/functions/v1".length));
+    return forward(
+      route,
+      keys.jwtSecret,
+      c,
+      new URL(c.req.url).pathname.slice("/functions/v1".length),
+    );
   };
   app.all("/functions/v1/:name{[^/]+}", toFunction);
   app.all("/functions/v1/:name{[^/]+}/*", toFunction);

@@ -1,11 +1,10 @@
 /**
- * `/functions/v1/<name>` forwarded to the function served by Deno, with the platform's
- * `verify_jwt` gate in front: OPTIONS passes unchecked, a token that does not verify is refused
- * by the gateway itself with no CORS headers (so a browser cannot read it), as on the platform.
+ * `/functions/v1/<name>` forwarded to the function served by Deno, with the hosted platform's
+ * `verify_jwt` gate in front of functions whose config turns it on (hostedGate below).
  */
 import type { Context } from "hono";
+import { decodeProtectedHeader, jwtVerify } from "jose";
 import http from "node:http";
-import { bearer, type Verified } from "./jwt.ts";
 
 export interface FunctionRoute {
   /** Base URL of the running function, e.g. http://127.0.0.1:54329 */
@@ -15,22 +14,57 @@ export interface FunctionRoute {
 
 const HOP_BY_HOP = ["connection", "keep-alive", "transfer-encoding", "upgrade", "host"];
 
+/** A refusal of the hosted gate: `{code: 401, message}`, an `sb-error-code`, and no CORS. */
+function refused(errorCode: string, message: string): Response {
+  return new Response(JSON.stringify({ code: 401, message }), {
+    status: 401,
+    headers: { "content-type": "application/json", "sb-error-code": errorCode },
+  });
+}
+
+/**
+ * The hosted `verify_jwt` gate: it checks only legacy HS256 tokens against the project's JWT
+ * secret and refuses the new asymmetric ones (Supabase: the gate "is incompatible with the new
+ * JWT Signing Keys"), before the function runs, with no CORS headers, so a browser on another
+ * origin can't even read the 401. OPTIONS passes unchecked. Undefined means: let it through.
+ * (The local CLI's gate also accepts ES256 against the key set; the hosted one is what counts.)
+ */
+export async function hostedGate(req: Request, jwtSecret: string): Promise<Response | undefined> {
+  if (req.method === "OPTIONS") return undefined;
+  const header = req.headers.get("authorization");
+  if (header === null) {
+    return refused("UNAUTHORIZED_NO_AUTH_HEADER", "Missing authorization header");
+  }
+  const token = /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1];
+  let alg: string | undefined;
+  try {
+    alg = token ? decodeProtectedHeader(token).alg : undefined;
+  } catch { /* not a JWT */ }
+  if (!token || !alg || token.split(".").length !== 3) {
+    return refused(
+      "UNAUTHORIZED_INVALID_JWT_FORMAT",
+      "Invalid Token or Protected Header formatting",
+    );
+  }
+  if (alg !== "HS256") return refused("UNAUTHORIZED_UNSUPPORTED_TOKEN_ALGORITHM", "Invalid JWT");
+  try {
+    await jwtVerify(token, new TextEncoder().encode(jwtSecret), { algorithms: ["HS256"] });
+    return undefined;
+  } catch {
+    return refused("UNAUTHORIZED_LEGACY_JWT", "Invalid JWT");
+  }
+}
+
 export async function forward(
   route: FunctionRoute,
-  verify: (token: string) => Promise<Verified>,
+  jwtSecret: string,
   c: Context,
   pathAfterV1: string,
 ): Promise<Response> {
   const req = c.req.raw;
-  if (route.verifyJwt && req.method !== "OPTIONS") {
-    const token = bearer(req);
-    const verified = token ? await verify(token) : undefined;
-    if (!verified || verified.error) {
-      return new Response(JSON.stringify({ code: 401, message: "Invalid JWT" }), {
-        status: 401,
-        headers: { "content-type": "application/json" },
-      });
-    }
+  if (route.verifyJwt) {
+    const refusal = await hostedGate(req, jwtSecret);
+    if (refusal) return refusal;
   }
   const target = `${route.url}${pathAfterV1}${new URL(req.url).search}`;
   const compressed = /gzip|br|deflate/i.test(req.headers.get("accept-encoding") ?? "");

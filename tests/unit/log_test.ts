@@ -1,0 +1,108 @@
+// The log budget on a fake clock: the platform keeps 100 log events per 10 s, so the logger must
+// stay under its budget in every 10 s window while every 5xx and error still gets its line.
+import assert from "node:assert/strict";
+import {
+  budgetedLogger,
+  type LogBudget,
+  type RequestLog,
+} from "../../supabase/functions/job-interview-details/log.ts";
+
+const entry = (status: number, extra: Partial<RequestLog> = {}): RequestLog => ({
+  request_id: crypto.randomUUID(),
+  method: "GET",
+  path: "/job-interview-details",
+  status,
+  total_ms: 3,
+  bytes: 100,
+  gzip: false,
+  ...extra,
+});
+
+/** Drives `count` requests at `perSecond`; returns each written line with its time. */
+function drive(
+  budget: LogBudget,
+  statuses: (i: number) => number,
+  count: number,
+  perSecond: number,
+) {
+  let clock = 1_000_000;
+  const lines: { at: number; record: Record<string, unknown> }[] = [];
+  const log = budgetedLogger(
+    budget,
+    (line) => lines.push({ at: clock, record: JSON.parse(line) }),
+    () => clock,
+  );
+  for (let i = 0; i < count; i++) {
+    log(entry(statuses(i), { request_id: `r-${i}` }));
+    clock += 1000 / perSecond;
+  }
+  return lines;
+}
+
+/** The most lines written in any window of `ms` (sliding). */
+function busiest(lines: { at: number }[], ms: number): number {
+  let most = 0;
+  for (let i = 0, j = 0; i < lines.length; i++) {
+    while (lines[i].at - lines[j].at >= ms) j++;
+    most = Math.max(most, i - j + 1);
+  }
+  return most;
+}
+
+const platform: LogBudget = { maxLines: 80, windowMs: 10_000, sampleEvery: 100 };
+// 60 requests/s for 20 s: successes, expected 4xx, and one 5xx at request 700.
+const mixed = (i: number) => i === 700 ? 500 : [200, 200, 200, 404, 401, 422][i % 6];
+
+Deno.test("budgetedLogger() writes at most the budget in any 10 s under 60 requests/s", () => {
+  const lines = drive(platform, mixed, 60 * 20, 60);
+  assert.ok(busiest(lines, 10_000) <= 80, `busiest 10 s: ${busiest(lines, 10_000)} lines`);
+  assert.ok(lines.length < 60 * 20 / 10, `${lines.length} lines for 1,200 requests`);
+});
+
+Deno.test("budgetedLogger() writes the 5xx inside the burst in full", () => {
+  const lines = drive(platform, mixed, 60 * 20, 60);
+  const error = lines.find((l) => l.record.status === 500);
+  assert.ok(error, "the 5xx has its own line");
+  assert.equal(error.record.level, "error");
+  assert.equal(error.record.request_id, "r-700");
+});
+
+Deno.test("budgetedLogger() counts every request into a summary per window", () => {
+  const lines = drive(platform, mixed, 60 * 20 + 1, 60);
+  const summaries = lines.filter((l) => l.record.msg === "summary");
+  assert.ok(summaries.length >= 1);
+  const counted = summaries.reduce((n, l) => n + (l.record.requests as number), 0);
+  assert.ok(counted >= 600 && counted <= 1200, `${counted} requests in the summaries`);
+  const byStatus = summaries[0].record.by_status as Record<string, number>;
+  assert.ok(byStatus["200"] > 0 && byStatus["404"] > 0 && byStatus["401"] > 0);
+});
+
+Deno.test("budgetedLogger() keeps half the budget for errors: a flood of successes can't use it", () => {
+  const budget = { maxLines: 10, windowMs: 10_000, sampleEvery: 1 };
+  const lines = drive(budget, (i) => i === 30 ? 503 : 200, 40, 100);
+  const info = lines.filter((l) => l.record.msg === "request" && l.record.status === 200);
+  assert.equal(info.length, 5, "successes stop at half the budget");
+  assert.ok(lines.some((l) => l.record.status === 503), "the 503 still gets its line");
+});
+
+Deno.test("budgetedLogger() never goes over the budget even when everything fails", () => {
+  const budget = { maxLines: 20, windowMs: 10_000, sampleEvery: 1 };
+  const lines = drive(budget, () => 500, 60 * 30, 60);
+  assert.ok(busiest(lines, 10_000) <= 20);
+  const suppressed = lines.filter((l) => l.record.msg === "summary")
+    .reduce((n, l) => n + (l.record.suppressed_errors as number), 0);
+  assert.ok(suppressed > 0, "the errors it could not write are counted in a summary");
+});
+
+Deno.test("budgetedLogger() writes an unexpected error in full even with a 2xx-looking status", () => {
+  const lines: string[] = [];
+  const log = budgetedLogger(
+    { maxLines: 80, windowMs: 10_000, sampleEvery: 1000 },
+    (l) => lines.push(l),
+  );
+  log(entry(200)); // the first request is sampled
+  log(entry(200));
+  log(entry(500, { error: "TypeError", message: "boom" }));
+  assert.equal(lines.length, 2);
+  assert.equal(JSON.parse(lines[1]).error, "TypeError");
+});
