@@ -78,3 +78,50 @@ export async function token(keys: TestKeys | undefined, spec: TokenSpec = {}): P
   return await jwt.setProtectedHeader({ alg: "ES256", typ: "JWT", kid: spec.kid ?? "test-kid" })
     .sign(spec.key ?? keys!.es256);
 }
+
+const b64url = (o: unknown) =>
+  btoa(JSON.stringify(o)).replace(/=+$/, "").replaceAll("+", "-").replaceAll("/", "_");
+
+/** A token shaped like Storage's (`{url, scope, iat, exp}`, HS256 header); not signed. */
+export function storageToken(path: string, expSeconds: number): string {
+  return `${b64url({ alg: "HS256" })}.${
+    b64url({ url: `private-recordings/${path}`, scope: "download", iat: 0, exp: expSeconds })
+  }.c2lnbmF0dXJl`;
+}
+
+/**
+ * Storage's batch signing as the real server answers it: at most 1,000 paths (else 400), one
+ * entry per path in order, `signedURL` with the path raw, error entries for missing objects.
+ */
+export function fakeStorage(
+  options: { missing?: (path: string) => boolean; exp?: (path: string) => number } = {},
+) {
+  const missing = options.missing ?? ((path: string) => path.includes("intro"));
+  const exp = options.exp ?? (() => Math.floor(Date.now() / 1000) + 600);
+  return async (req: Request): Promise<Response> => {
+    const { paths } = await req.json() as { paths: string[] };
+    if (paths.length > 1000) {
+      return Response.json({
+        statusCode: "400",
+        error: "Error",
+        message: "body/paths must NOT have more than 1000 items",
+        code: "InvalidRequest",
+      }, { status: 400 });
+    }
+    return Response.json(paths.map((path) =>
+      missing(path)
+        ? {
+          error: "Either the object does not exist or you do not have access to it",
+          path,
+          signedURL: null,
+        }
+        : {
+          error: null,
+          path,
+          signedURL: `/object/sign/private-recordings/${path}?token=${
+            storageToken(path, exp(path))
+          }`,
+        }
+    ));
+  };
+}

@@ -1,7 +1,14 @@
 import assert from "node:assert/strict";
 import { createApp, createDeps } from "../../supabase/functions/job-interview-details/app.ts";
 import type { RequestLog } from "../../supabase/functions/job-interview-details/log.ts";
-import { config, RESULT_ID, token, transcriptDoc } from "../support/fixtures.ts";
+import {
+  config,
+  fakeStorage,
+  RESULT_ID,
+  storageToken,
+  token,
+  transcriptDoc,
+} from "../support/fixtures.ts";
 
 type Handler = (req: Request) => Response | Promise<Response>;
 
@@ -11,16 +18,7 @@ function harness(options: { rpc?: Handler; sign?: Handler; cfg?: Partial<typeof 
   const logs: RequestLog[] = [];
   const doc = transcriptDoc(3);
   const rpc: Handler = options.rpc ?? (() => Response.json(doc));
-  const sign: Handler = options.sign ?? (async (req) => {
-    const { paths } = await req.json();
-    return Response.json(paths.map((path: string) => ({
-      path,
-      error: path.includes("intro")
-        ? "Either the object does not exist or you do not have access to it"
-        : null,
-      signedURL: path.includes("intro") ? null : `/object/sign/private-recordings/${path}?token=t`,
-    })));
-  });
+  const sign: Handler = options.sign ?? fakeStorage();
   const fakeFetch = async (input: RequestInfo | URL, init?: RequestInit) => {
     const req = new Request(input, init);
     requests.push(req.clone());
@@ -170,21 +168,21 @@ Deno.test("GET with signing makes exactly two upstream requests, whatever the tr
 });
 
 Deno.test("signing adds the URLs, null where Storage had no object, and their expiry", async () => {
-  const h = harness();
-  const before = Date.now();
+  const exp = Math.floor(Date.now() / 1000) + 600;
+  const h = harness({ sign: fakeStorage({ exp: () => exp }) });
   const body = await (await h.call(url("&get_signed_recordings=true"))).json();
-  assert.equal(
-    body.recording_url,
-    "https://public.example/storage/v1/object/sign/private-recordings/m/r/session.ogg?token=t",
-  );
+  const link = (path: string) =>
+    `https://public.example/storage/v1/object/sign/private-recordings/${path}?token=${
+      storageToken(path, exp)
+    }`;
+  assert.equal(body.recording_url, link("m/r/session.ogg"));
   assert.equal(body.video_introduction_url, null);
   assert.deepEqual(body.transcript.map((i: { recording_url: unknown }) => i.recording_url), [
-    "https://public.example/storage/v1/object/sign/private-recordings/m/r/answer-0.ogg?token=t",
-    "https://public.example/storage/v1/object/sign/private-recordings/m/r/answer-1.ogg?token=t",
+    link("m/r/answer-0.ogg"),
+    link("m/r/answer-1.ogg"),
     null,
   ]);
-  const validUntil = Date.parse(body.signed_urls_valid_until);
-  assert.ok(validUntil >= before + 600_000 && validUntil <= Date.now() + 600_000);
+  assert.equal(body.signed_urls_valid_until, new Date(exp * 1000).toISOString());
   assert.deepEqual(
     body.transcript[0].answer_assessment_raw_data,
     h.doc.transcript[0].answer_assessment_raw_data,
@@ -517,5 +515,100 @@ Deno.test("an early answer cancels a large or unsized unread body and says Conne
     assert.equal(res.status, 405);
     assert.ok(state.read < size || !sized, "not read to its end");
     assert.equal(res.headers.get("connection"), "close");
+  }
+});
+
+/** A document whose answers have these recording paths (no session or introduction). */
+const withPaths = (paths: string[]) =>
+  transcriptDoc(paths.length, {
+    recording_local_path: null,
+    video_introduction_local_path: null,
+    transcript: paths.map((p, i) => ({ id: `i-${i}`, recording_local_path: p })),
+  });
+
+Deno.test("links are built from the path asked for, each segment encoded, and the token alone", async () => {
+  // Keys real Storage accepts; its signedURL carries them raw, which no browser can open.
+  const keys = [
+    "m/special dir/a b&c+d (1).ogg",
+    "m/q?x=1;y@z:$,!*'=.ogg",
+    "m/100+100=200 & more.ogg",
+  ];
+  const h = harness({ rpc: () => Response.json(withPaths(keys)), sign: fakeStorage() });
+  const body = await (await h.call(url("&get_signed_recordings=true"))).json();
+  for (const [i, key] of keys.entries()) {
+    const link = new URL(body.transcript[i].recording_url);
+    const prefix = "/storage/v1/object/sign/private-recordings/";
+    assert.ok(link.pathname.startsWith(prefix), link.href);
+    assert.equal(
+      link.pathname.slice(prefix.length).split("/").map(decodeURIComponent).join("/"),
+      key,
+      "the path decodes to the key",
+    );
+    assert.deepEqual([...link.searchParams.keys()], ["token"], "nothing of the key in the query");
+    assert.match(link.searchParams.get("token")!, /^[\w-]+\.[\w-]+\.[\w-]+$/);
+  }
+});
+
+Deno.test("more than 1,000 recordings are signed in batches Storage accepts, and come back whole", async () => {
+  const keys = Array.from({ length: 2500 }, (_, i) => `m/r/answer-${i}.ogg`);
+  const h = harness({ rpc: () => Response.json(withPaths(keys)), sign: fakeStorage() });
+  const res = await h.call(url("&get_signed_recordings=true"));
+  assert.equal(res.status, 200);
+  const body = await res.json();
+  assert.equal(body.transcript.length, 2500);
+  assert.ok(
+    body.transcript.every((i: { recording_url: unknown }, n: number) =>
+      typeof i.recording_url === "string" && i.recording_url.includes(`/answer-${n}.ogg?token=`)
+    ),
+    "every answer has its own link",
+  );
+  const batches = await Promise.all(h.requests.slice(1).map(async (r) => (await r.json()).paths));
+  assert.deepEqual(batches.map((b) => b.length).sort(), [1000, 1000, 500]);
+  assert.deepEqual(batches.flat().sort(), [...keys].sort(), "every path once");
+});
+
+Deno.test("one failed batch fails the whole signing step: no partial data", async () => {
+  const keys = Array.from({ length: 2100 }, (_, i) => `m/r/answer-${i}.ogg`);
+  const real = fakeStorage();
+  let calls = 0;
+  const h = harness({
+    rpc: () => Response.json(withPaths(keys)),
+    sign: (req) => ++calls === 2 ? new Response("{}", { status: 503 }) : real(req),
+  });
+  const res = await h.call(url("&get_signed_recordings=true"));
+  assert.equal(res.status, 500);
+  const body = await res.json();
+  assert.match(body.error, /the sign step failed/);
+  assert.ok(!JSON.stringify(body).includes("token="));
+});
+
+Deno.test("signed_urls_valid_until is the earliest expiry of the tokens, never later", async () => {
+  const now = Math.floor(Date.now() / 1000);
+  const h = harness({
+    sign: fakeStorage({ exp: (p) => p.includes("answer-1") ? now + 590 : now + 600 }),
+  });
+  const body = await (await h.call(url("&get_signed_recordings=true"))).json();
+  assert.equal(body.signed_urls_valid_until, new Date((now + 590) * 1000).toISOString());
+});
+
+Deno.test("Storage answers that can't be its answer are a 500: a lost entry, another path, no token", async () => {
+  const cases: Handler[] = [
+    async (req) => Response.json((await (await fakeStorage()(req)).json()).slice(1)),
+    async (req) =>
+      Response.json((await (await fakeStorage()(req)).json()).map((e: { path: string }) => ({
+        ...e,
+        path: e.path + "x",
+      }))),
+    async (req) =>
+      Response.json((await req.json()).paths.map((path: string) => ({
+        error: null,
+        path,
+        signedURL: `/object/sign/private-recordings/${path}`,
+      }))),
+  ];
+  for (const sign of cases) {
+    const res = await harness({ sign }).call(url("&get_signed_recordings=true"));
+    assert.equal(res.status, 500);
+    assert.match((await res.json()).error, /the sign step failed/);
   }
 });

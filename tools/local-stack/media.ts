@@ -3,6 +3,7 @@
  * (espeak-ng, encoded to Ogg Vorbis by sox), so a signed URL plays in a browser. Generated at
  * start-up rather than committed as binaries.
  */
+import { createHash } from "node:crypto";
 import type postgres from "postgres";
 import { run } from "./processes.ts";
 
@@ -24,9 +25,12 @@ export async function generateRecordings(sql: postgres.Sql, storageRoot: string)
       const wav = `${tmp}/${i}.wav`;
       await run("espeak-ng", ["-s", "165", "-w", wav, text]);
       await run("sox", [wav, "-C", "2", file]);
-      const { size } = await Deno.stat(file);
+      const bytes = await Deno.readFile(file);
+      // As Storage records an upload: its type, size and md5 ETag.
+      const eTag = `"${createHash("md5").update(bytes).digest("hex")}"`;
       await sql`update storage.objects
-        set metadata = jsonb_build_object('mimetype', 'audio/ogg', 'size', ${size}::bigint)
+        set metadata = jsonb_build_object('mimetype', 'audio/ogg', 'size', ${bytes.length}::bigint,
+          'eTag', ${eTag}::text)
         where bucket_id = ${RECORDINGS_BUCKET} and name = ${name}`;
     }));
   } finally {

@@ -239,8 +239,8 @@ export function createApp(deps: Deps): Hono<Env> {
     if (!map) return failStep({ step: "rpc", reason: "malformed document" });
     const paths = recordingPaths(map);
     log.recordings = paths.length;
-    const validUntil = new Date(deps.now().getTime() + config.signedUrlTtlSeconds * 1000);
     let urls = new Map<string, string | null>();
+    let expiresAt: number | undefined;
     if (paths.length > 0) {
       const result = await timed(
         c,
@@ -248,8 +248,14 @@ export function createApp(deps: Deps): Hono<Env> {
         () => deps.signPaths({ paths, expiresIn: config.signedUrlTtlSeconds, signal }),
       );
       if (result.kind === "failed") return failStep(result.failure);
-      urls = result.urls;
+      ({ urls, expiresAt } = result);
     }
+    // Never later than a link's own expiry: the tokens carry whole seconds. With no token, a
+    // whole second from now plus the lifetime Storage would have given them.
+    const validUntil = new Date(
+      expiresAt ?? Math.floor(deps.now().getTime() / 1000) * 1000 +
+          config.signedUrlTtlSeconds * 1000,
+    );
     return jsonBytes(c, insertSignedUrls(rpc.body, map, urls, validUntil));
   }
 

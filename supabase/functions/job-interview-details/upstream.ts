@@ -125,22 +125,92 @@ function safeJson(body: Uint8Array): Record<string, unknown> | undefined {
 
 const MALFORMED_SIGNING = "Storage answered malformed JSON";
 
+/** Storage refuses a batch of more than this many paths (400, `body/paths must NOT have …`). */
+export const SIGN_BATCH_MAX = 1000;
+/** Batches signed at once: a 2,500-recording result takes 3 requests, in about one's time. */
+const SIGN_PARALLEL = 3;
+
 export type SignResult =
-  | { kind: "signed"; urls: Map<string, string | null> }
+  | {
+    kind: "signed";
+    /** A link per path; null where Storage has no object for it. */
+    urls: Map<string, string | null>;
+    /** The earliest expiry (ms) of the tokens Storage returned; undefined when it returned none. */
+    expiresAt?: number;
+  }
   | { kind: "failed"; failure: UpstreamFailure };
 
+/** A key as a URL path: each segment percent-encoded, so every key Storage accepts opens. */
+export function encodeKey(key: string): string {
+  return key.split("/").map(encodeURIComponent).join("/");
+}
+
+const TOKEN = /[?&]token=([\w-]+\.[\w-]+\.[\w-]+)(?:&|$)/;
+
+/** The token of a `signedURL` (its path is raw and may hold `?` or `&`; the token can't). */
+export function tokenOf(signedURL: string): string | undefined {
+  const at = signedURL.lastIndexOf("?token=");
+  return at < 0 ? undefined : TOKEN.exec(signedURL.slice(at))?.[1];
+}
+
+/** The `exp` of a token's payload in ms, or undefined when it has none. */
+export function expiryOf(token: string): number | undefined {
+  try {
+    const part = token.split(".")[1].replaceAll("-", "+").replaceAll("_", "/");
+    const exp = JSON.parse(atob(part + "=".repeat((4 - part.length % 4) % 4))).exp;
+    return typeof exp === "number" ? exp * 1000 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
- * One batch request for every path. Paths Storage can't sign (no object) map to null; a failed
- * or malformed answer fails the whole step, so no partial data is ever sent.
+ * Signs every path, in batches Storage accepts, a few at once. Each link is built from the path
+ * asked for and the token Storage returned (not from its raw `signedURL`). Paths Storage can't
+ * sign (no object) map to null; any failed or malformed batch fails the whole step and cancels
+ * the others, so no partial data is ever sent.
  */
 export async function signPaths(
   ctx: { supabaseUrl: string; serviceKey: string; publicBaseUrl: string; fetch: Fetch },
   input: { paths: string[]; expiresIn: number; signal: AbortSignal },
 ): Promise<SignResult> {
-  let res: Response;
+  const batches: string[][] = [];
+  for (let i = 0; i < input.paths.length; i += SIGN_BATCH_MAX) {
+    batches.push(input.paths.slice(i, i + SIGN_BATCH_MAX));
+  }
+  const stop = new AbortController();
+  const signal = AbortSignal.any([input.signal, stop.signal]);
+  const urls = new Map<string, string | null>();
+  let expiresAt: number | undefined;
+  let failure: UpstreamFailure | undefined;
+  let next = 0;
+  const worker = async () => {
+    while (next < batches.length && !failure) {
+      const result = await signBatch(ctx, batches[next++], input.expiresIn, signal);
+      if (result.kind === "failed") {
+        failure ??= result.failure;
+        stop.abort();
+        return;
+      }
+      for (const [path, url] of result.urls) urls.set(path, url);
+      if (result.expiresAt !== undefined) {
+        expiresAt = Math.min(expiresAt ?? Infinity, result.expiresAt);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(SIGN_PARALLEL, batches.length) }, worker));
+  return failure ? { kind: "failed", failure } : { kind: "signed", urls, expiresAt };
+}
+
+async function signBatch(
+  ctx: { supabaseUrl: string; serviceKey: string; publicBaseUrl: string; fetch: Fetch },
+  paths: string[],
+  expiresIn: number,
+  signal: AbortSignal,
+): Promise<SignResult> {
   let entries: unknown;
   try {
-    res = await ctx.fetch(`${ctx.supabaseUrl}/storage/v1/object/sign/${RECORDINGS_BUCKET}`, {
+    const res = await ctx.fetch(`${ctx.supabaseUrl}/storage/v1/object/sign/${RECORDINGS_BUCKET}`, {
       method: "POST",
       headers: {
         apikey: ctx.serviceKey,
@@ -148,8 +218,8 @@ export async function signPaths(
         "content-type": "application/json",
         "x-client-info": CLIENT_INFO,
       },
-      body: JSON.stringify({ expiresIn: input.expiresIn, paths: input.paths }),
-      signal: input.signal,
+      body: JSON.stringify({ expiresIn, paths }),
+      signal,
     });
     const text = await res.text();
     if (!res.ok) return fail("sign", `Storage answered ${res.status}`);
@@ -157,16 +227,23 @@ export async function signPaths(
   } catch (error) {
     return fail("sign", error instanceof SyntaxError ? MALFORMED_SIGNING : describe(error));
   }
-  if (!Array.isArray(entries)) return fail("sign", MALFORMED_SIGNING);
-  const urls = new Map<string, string | null>(input.paths.map((p) => [p, null]));
-  for (const entry of entries) {
-    const { path, signedURL } = (entry ?? {}) as { path?: unknown; signedURL?: unknown };
-    if (typeof path !== "string" || (signedURL !== null && typeof signedURL !== "string")) {
+  // One entry per path, in order (Storage's contract); anything else is not its answer.
+  if (!Array.isArray(entries) || entries.length !== paths.length) {
+    return fail("sign", MALFORMED_SIGNING);
+  }
+  const base = `${ctx.publicBaseUrl}/storage/v1/object/sign/${RECORDINGS_BUCKET}/`;
+  const urls = new Map<string, string | null>();
+  let expiresAt: number | undefined;
+  for (let i = 0; i < paths.length; i++) {
+    const { path, signedURL } = (entries[i] ?? {}) as { path?: unknown; signedURL?: unknown };
+    if (path !== paths[i] || (signedURL !== null && typeof signedURL !== "string")) {
       return fail("sign", MALFORMED_SIGNING);
     }
-    if (urls.has(path) && typeof signedURL === "string" && signedURL.startsWith("/")) {
-      urls.set(path, `${ctx.publicBaseUrl}/storage/v1${signedURL}`);
-    }
+    const token = signedURL === null ? undefined : tokenOf(signedURL);
+    if (signedURL !== null && !token) return fail("sign", MALFORMED_SIGNING);
+    urls.set(paths[i], token ? `${base}${encodeKey(paths[i])}?token=${token}` : null);
+    const exp = token ? expiryOf(token) : undefined;
+    if (exp !== undefined) expiresAt = Math.min(expiresAt ?? Infinity, exp);
   }
-  return { kind: "signed", urls };
+  return { kind: "signed", urls, expiresAt };
 }

@@ -9,7 +9,8 @@ import type { Sql } from "./db.ts";
 import { forward, type FunctionRoute } from "./functions.ts";
 import { bearer, type Claims, createVerifier, type Verified } from "./jwt.ts";
 import { callRpc, createSchemaCache, pgError } from "./postgrest.ts";
-import { download, signMany, signOne } from "./storage.ts";
+import { signMany, signOne, upload } from "./storage.ts";
+import { download } from "./storage_download.ts";
 
 export interface GatewayDeps {
   /** Connection as `authenticator`: PostgREST's and Storage's queries switch to the JWT's role. */
@@ -138,19 +139,39 @@ export function createGateway(deps: GatewayDeps): Hono {
     verify,
     root: deps.storageRoot,
   };
-  const objectPath = (c: Context, bucket: string) =>
-    decodeURIComponent(new URL(c.req.url).pathname.split(`/object/sign/${bucket}/`)[1] ?? "");
+  /** The key after `<prefix>/<bucket>/`, percent-decoded as Storage's router decodes it. */
+  const keyOf = (c: Context, prefix: string) => {
+    const raw = new URL(c.req.url).pathname.split(`${prefix}/${c.req.param("bucket")}/`)[1] ?? "";
+    try {
+      return decodeURIComponent(raw);
+    } catch {
+      return raw;
+    }
+  };
+  // The real server sends this on every answer.
+  app.use("/storage/v1/*", async (c, next) => {
+    await next();
+    c.res.headers.set("x-robots-tag", "none");
+  });
   app.post(
     "/storage/v1/object/sign/:bucket",
     (c) => signMany(storageDeps, c, c.req.param("bucket")),
   );
   app.post(
     "/storage/v1/object/sign/:bucket/*",
-    (c) => signOne(storageDeps, c, c.req.param("bucket"), objectPath(c, c.req.param("bucket"))),
+    (c) => signOne(storageDeps, c, c.req.param("bucket"), keyOf(c, "/object/sign")),
+  );
+  app.get(
+    "/storage/v1/object/sign/:bucket",
+    (c) => download(storageDeps, c, c.req.param("bucket"), undefined),
   );
   app.get(
     "/storage/v1/object/sign/:bucket/*",
-    (c) => download(storageDeps, c, c.req.param("bucket"), objectPath(c, c.req.param("bucket"))),
+    (c) => download(storageDeps, c, c.req.param("bucket"), keyOf(c, "/object/sign")),
+  );
+  app.post(
+    "/storage/v1/object/:bucket/*",
+    (c) => upload(storageDeps, c, c.req.param("bucket"), keyOf(c, "/object")),
   );
 
   const authDeps = { sql: deps.adminSql, jwks: keys.jwks, verify };

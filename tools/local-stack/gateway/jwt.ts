@@ -1,5 +1,5 @@
 /** Token checks as the platform's services make them: HS256 with the secret, else the key set. */
-import { createLocalJWKSet, decodeProtectedHeader, errors, type JWTPayload, jwtVerify } from "jose";
+import { createLocalJWKSet, errors, type JWTPayload, jwtVerify } from "jose";
 import type { StackKeys } from "../keys.ts";
 
 export type Claims = JWTPayload & { role?: string; email?: string };
@@ -18,10 +18,13 @@ export function createVerifier(keys: StackKeys): (token: string) => Promise<Veri
     const hit = cache.get(token);
     if (hit && (hit.exp === undefined || hit.exp * 1000 > Date.now())) return { claims: hit };
     try {
-      const { alg } = decodeProtectedHeader(token);
-      const { payload } = alg === "HS256"
-        ? await jwtVerify(token, secret, { algorithms: ["HS256"] })
-        : await jwtVerify(token, jwks, { algorithms: ["ES256", "RS256"] });
+      // One jwtVerify, the key picked by the header: its errors then read as the services'
+      // (PostgREST and Storage verify with jose too), e.g. "Invalid Compact JWS" for a non-JWT.
+      const { payload } = await jwtVerify(
+        token,
+        (header, jws) => header.alg === "HS256" ? secret : jwks(header, jws),
+        { algorithms: ["HS256", "ES256", "RS256"] },
+      );
       if (cache.size >= 1000) cache.delete(cache.keys().next().value!);
       cache.set(token, payload as Claims);
       return { claims: payload as Claims };
