@@ -74,6 +74,21 @@ begin
 end;
 $$;
 
+-- An answer's raw assessment data as proctoring and speech analysis write it (keys in this order).
+create or replace function tests.raw_data(p_seed text) returns json
+language sql immutable
+as $$
+  select json_build_object(
+    'model', 'azure',
+    'voice', (select string_agg(md5(p_seed || g), '') from generate_series(1, 1200) g),
+    'proctor_status', 'ok',
+    'reading_stats', json_build_object('reading_ratio', 0.31),
+    'reading_detection_results', json_build_array(json_build_object('frame', 1, 'reading', true)),
+    'candidate_images', json_build_array('snap-1.jpg'),
+    'pyannote', json_build_object('diarization', json_build_array()),
+    'stt_reliability', 0.9)
+$$;
+
 -- A small world with every relation a caller can have to a result:
 --   merchants top > mid > leaf, and an unrelated `other`; the interview belongs to `mid`.
 --   users: candidate, other_candidate, admin, outsider, top_owner, top_recruiter, mid_owner,
@@ -131,8 +146,9 @@ begin
   select tests.uid(r || ':' || p), tests.uid(r), p, p % 2 = 0,
     case when p < 3 then tests.uid('defq') end, 'asked ' || p, 'answer ' || p,
     'analysis ' || p, 'recruiter analysis ' || p,
-    -- ~40 KB of incompressible text: stored out of line, as real raw data is.
-    json_build_object('voice', (select string_agg(md5(r || p || g), '') from generate_series(1, 1200) g)),
+    -- ~40 KB of incompressible text: stored out of line, as real raw data is. With the proctoring
+    -- keys real raw data has, and the older `[null, {...}]` form on answer 4.
+    case when p = 4 then json_build_array(null, tests.raw_data(r || p)) else tests.raw_data(r || p) end,
     r || '/answer-' || p || '.ogg', false, '{"ref": 1}', 'ext-' || p
   from unnest(array['submitted', 'unsubmitted', 'others']) r,
     unnest(array[3, 1, 4, 2]) p;

@@ -1,6 +1,6 @@
 -- Structure: every table has RLS, anon has nothing, the RPC is invoker-rights and read-only.
 begin;
-select plan(12);
+select plan(13);
 
 select tables_are('public', array['merchants', 'merchant_members', 'platform_admins',
   'interview_defs', 'interview_def_questions', 'interview_results', 'interview_result_questions'],
@@ -27,9 +27,16 @@ select ok(has_function_privilege('authenticated', 'public.interview_transcript(u
   'authenticated can execute interview_transcript');
 select ok(not has_schema_privilege('anon', 'private', 'usage'), 'anon cannot use the private schema');
 
+-- The RPC decides access once (private.result_access, the results policy's rule) and reads as its
+-- owner; 050_rpc_agrees_with_policies proves the decision equals RLS for every caller.
 select is(
   (select p.prosecdef from pg_proc p where p.oid = 'public.interview_transcript(uuid, text)'::regprocedure),
-  false, 'interview_transcript runs with the caller''s rights, so RLS applies');
+  true, 'interview_transcript is security definer: it decides access once, then reads');
+select is_empty($$
+  select p.oid::regprocedure::text from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+  where p.prosecdef and n.nspname in ('public', 'private')
+    and not coalesce(p.proconfig, '{}') @> array['search_path=""']
+$$, 'every security definer function pins an empty search_path');
 select volatility_is('public', 'interview_transcript', array['uuid', 'text'], 'stable',
   'interview_transcript is stable (PostgREST runs it read-only)');
 

@@ -51,8 +51,16 @@ Deno.test("GET as the candidate → 200 with recruiter-only data nulled", async 
   assert.equal(res.status, 200);
   const body = await res.json();
   for (const key of RECRUITER_ONLY) assert.equal(body[key], null, key);
-  assert.equal(body.ai_analysis_other.hiring_reasons, undefined);
+  assert.ok("hiring_reasons" in body.ai_analysis_other, "the key stays, for strict clients");
+  assert.equal(body.ai_analysis_other.hiring_reasons, null);
   assert.ok(body.ai_analysis_other.key_statement);
+  for (const item of body.transcript.filter((i: { is_answer: boolean }) => i.is_answer)) {
+    const raw = item.answer_assessment_raw_data;
+    if (!raw) continue;
+    assert.equal(raw.reading_stats, undefined, "no proctoring signal for the candidate");
+    assert.equal(raw.proctor_status, undefined);
+    assert.ok(raw.voice, "the speech analysis stays");
+  }
   assert.ok(
     body.transcript.every((i: { ai_analysis_recruiter: unknown }) =>
       i.ai_analysis_recruiter === null

@@ -101,6 +101,45 @@ from (values ('bench-s', 10, 0, 0), ('bench-m', 30, 78, 40), ('bench-l', 40, 75,
   as m (name, answers, words, frames),
   generate_series(1, m.answers) p;
 
+-- A deep and wide tree for the reviewer that sees most: 5 levels, 2,000 merchants under the
+-- reviewer's own (10, 40, 150, 400, 1,400 per level), and bench-m's items again in a result of
+-- one of the deepest merchants (bench-m-deep). Plus a reviewer of bench-m's own merchant only.
+insert into auth.users (id, email) values
+  (pg_temp.bid('deep-reviewer'), 'bench-deep-reviewer@bench.invalid'),
+  (pg_temp.bid('single-reviewer'), 'bench-single-reviewer@bench.invalid');
+insert into public.merchants (id, name, parent_merchant_id)
+values (pg_temp.bid('deep:0:1'), 'Deep root', null);
+insert into public.merchants (id, name, parent_merchant_id)
+select pg_temp.bid('deep:' || l.level || ':' || g), 'Deep ' || l.level || '/' || g,
+  pg_temp.bid('deep:' || (l.level - 1) || ':' || ((g - 1) % l.parents + 1))
+from (values (1, 10, 1), (2, 40, 10), (3, 150, 40), (4, 400, 150), (5, 1400, 400))
+  as l (level, size, parents),
+  generate_series(1, l.size) g
+order by l.level, g;
+insert into public.merchant_members (merchant_id, user_id, role) values
+  (pg_temp.bid('deep:0:1'), pg_temp.bid('deep-reviewer'), 'merchant'),
+  (pg_temp.bid('merchant:200'), pg_temp.bid('single-reviewer'), 'merchant');
+insert into public.interview_defs (id, merchant_id, title)
+values (pg_temp.bid('def:deep'), pg_temp.bid('deep:5:1400'), 'Deep interview');
+insert into public.interview_results (id, interview_def_id, merchant_id, candidate_id, coach_status,
+  training_start, training_end, duration_ds, submitted_at, score, score_text, ai_analysis,
+  ai_analysis_recruiter, ai_analysis_other, recording_local_path, recording_is_video,
+  video_introduction_local_path)
+select pg_temp.bid('bench-m-deep'), pg_temp.bid('def:deep'), pg_temp.bid('deep:5:1400'),
+  candidate_id, coach_status, training_start, training_end, duration_ds, submitted_at, score,
+  score_text, ai_analysis, ai_analysis_recruiter, ai_analysis_other, recording_local_path,
+  recording_is_video, video_introduction_local_path
+from public.interview_results where id = pg_temp.bid('bench-m');
+insert into public.interview_result_questions (interview_result_id, position, is_answer, view,
+  question_original_id, question_asked, answer, ai_analysis, ai_analysis_recruiter, score,
+  duration_ds, mojito_language_code, answer_assessment_raw_data, recording_local_path,
+  recording_is_video, external_data, external_id)
+select pg_temp.bid('bench-m-deep'), position, is_answer, view, question_original_id,
+  question_asked, answer, ai_analysis, ai_analysis_recruiter, score, duration_ds,
+  mojito_language_code, answer_assessment_raw_data, recording_local_path, recording_is_video,
+  external_data, external_id
+from public.interview_result_questions where interview_result_id = pg_temp.bid('bench-m');
+
 analyze;
 
 -- Storage objects behind the measured results' recordings, so signing finds them.
