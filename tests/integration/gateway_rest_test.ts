@@ -120,6 +120,25 @@ Deno.test("SQLSTATE mapping: bad uuid 22P02 → 400, bad view 22023 → 400 with
   assert.equal((await res.json()).code, "PGRST202");
 });
 
+Deno.test("GET /rest/v1/rpc maps errors as POST does: bad uuid 22P02, bad view 22023, anon 42501", async () => {
+  const get = async (query: string, token?: string) => {
+    const res = await fetch(`${stack.SUPABASE_URL}/rest/v1/rpc/interview_transcript?${query}`, {
+      headers: {
+        apikey: stack.SUPABASE_ANON_KEY,
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+      },
+    });
+    return [res.status, (await res.json()).code];
+  };
+  const admin = await signIn(SEED.users.admin);
+  assert.deepEqual(await get("p_interview_result_id=nope", admin), [400, "22P02"]);
+  assert.deepEqual(
+    await get(`p_interview_result_id=${SEED.submitted}&p_view=all`, admin),
+    [400, "22023"],
+  );
+  assert.deepEqual(await get(`p_interview_result_id=${SEED.submitted}`), [401, "42501"]);
+});
+
 Deno.test("GET /rest/v1/rpc works for the stable RPC, with query parameters", async () => {
   const url =
     `${stack.SUPABASE_URL}/rest/v1/rpc/interview_transcript?p_interview_result_id=${SEED.submitted}&p_view=summary`;

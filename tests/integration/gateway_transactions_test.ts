@@ -46,6 +46,24 @@ Deno.test({
       const volatile = await call("jid_probe_volatile");
       assert.equal(volatile.status, 200);
       assert.equal(typeof volatile.body, "number");
+      // GET, as the function calls its RPC: read only too, and refused for a volatile function.
+      const get = async (fn: string) => {
+        const res = await fetch(`${stack.SUPABASE_URL}/rest/v1/rpc/${fn}`, {
+          headers: {
+            apikey: stack.SUPABASE_ANON_KEY,
+            authorization: `Bearer ${stack.SUPABASE_SERVICE_ROLE_KEY}`,
+          },
+        });
+        return { status: res.status, body: await res.json() };
+      };
+      assert.deepEqual(
+        [(await get("jid_probe_stable")).status, (await get("jid_probe_stable")).body.code],
+        [405, "25006"],
+      );
+      assert.deepEqual(
+        [(await get("jid_probe_volatile")).status, (await get("jid_probe_volatile")).body.code],
+        [405, "PGRST101"],
+      );
     } finally {
       await db.unsafe(`
         drop function if exists public.jid_probe_stable();

@@ -28,7 +28,7 @@ async function call(query: Record<string, string>, who: string = SEED.users.admi
 Deno.test("without signing the function makes exactly one upstream request", async () => {
   for (const id of [SEED.submitted, SEED.globex, SEED.missing]) {
     const { upstream } = await call({ interview_result_id: id });
-    assert.deepEqual(upstream, ["POST /rest/v1/rpc/interview_transcript"]);
+    assert.deepEqual(upstream, ["GET /rest/v1/rpc/interview_transcript"]);
   }
 });
 
@@ -40,7 +40,7 @@ Deno.test("with signing the function makes exactly two upstream requests, whatev
     });
     assert.equal(res.status, 200);
     assert.deepEqual(upstream, [
-      "POST /rest/v1/rpc/interview_transcript",
+      "GET /rest/v1/rpc/interview_transcript",
       "POST /storage/v1/object/sign/private-recordings",
     ]);
   }
@@ -52,7 +52,7 @@ Deno.test("no signing request is made for a result the caller may not see", asyn
     get_signed_recordings: "true",
   }, SEED.users.globexRecruiter);
   assert.equal(res.status, 404);
-  assert.deepEqual(upstream, ["POST /rest/v1/rpc/interview_transcript"]);
+  assert.deepEqual(upstream, ["GET /rest/v1/rpc/interview_transcript"]);
 });
 
 const faults = [
@@ -149,12 +149,34 @@ Deno.test("without SUPABASE_JWKS the key set is fetched once, then every call ma
     }
     assert.deepEqual(proxy.requests, [
       "GET /auth/v1/.well-known/jwks.json",
-      "POST /rest/v1/rpc/interview_transcript",
-      "POST /rest/v1/rpc/interview_transcript",
-      "POST /rest/v1/rpc/interview_transcript",
+      "GET /rest/v1/rpc/interview_transcript",
+      "GET /rest/v1/rpc/interview_transcript",
+      "GET /rest/v1/rpc/interview_transcript",
     ]);
   } finally {
     await noKeys.stop();
+  }
+});
+
+Deno.test("with SUPABASE_READ_URL the RPC is read from it with GET; signing stays on the primary", async () => {
+  const reads = startProxy();
+  const split = await startFunction(stack, {
+    SUPABASE_URL: proxy.url,
+    SUPABASE_READ_URL: reads.url,
+  });
+  try {
+    proxy.requests.length = 0;
+    const res = await getDetails({
+      interview_result_id: SEED.submitted,
+      get_signed_recordings: "true",
+    }, { token: await signIn(SEED.users.admin), base: split.url });
+    assert.equal(res.status, 200);
+    assert.equal((await res.json()).transcript.length, 10);
+    assert.deepEqual(reads.requests, ["GET /rest/v1/rpc/interview_transcript"]);
+    assert.deepEqual(proxy.requests, ["POST /storage/v1/object/sign/private-recordings"]);
+  } finally {
+    await split.stop();
+    await reads.stop();
   }
 });
 

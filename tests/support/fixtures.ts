@@ -8,6 +8,7 @@ export const JWT_SECRET = "test-secret-test-secret-test-secret-0123";
 
 export const config: Config = {
   supabaseUrl: "http://supabase.internal:8000",
+  readUrl: "http://supabase.internal:8000",
   apiKey: "anon-key",
   serviceKey: "service-key",
   secretKeys: ["sb_secret_test_key_one", "sb_secret_test_key_two"],

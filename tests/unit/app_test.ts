@@ -50,14 +50,18 @@ Deno.test("GET without signing passes the RPC's bytes through with one upstream 
   assert.equal(await res.text(), raw.trim());
   assert.equal(h.requests.length, 1);
   const rpc = h.requests[0];
-  assert.equal(rpc.method, "POST");
+  assert.equal(rpc.method, "GET", "GET, so Supabase's load balancer may send it to a replica");
   assert.equal(rpc.headers.get("apikey"), "anon-key");
   assert.match(
     rpc.headers.get("authorization")!,
     /^Bearer ey/,
     "the caller's own token reaches PostgREST",
   );
-  assert.deepEqual(await rpc.json(), { p_interview_result_id: RESULT_ID, p_view: "full" });
+  assert.deepEqual(Object.fromEntries(new URL(rpc.url).searchParams), {
+    p_interview_result_id: RESULT_ID,
+    p_view: "full",
+  });
+  assert.equal(rpc.body, null);
   assert.equal(res.headers.get("content-type"), "application/json; charset=utf-8");
   assert.equal(res.headers.get("cache-control"), "private, no-store");
   assert.equal("recording_url" in (JSON.parse(raw) as object), false);
@@ -208,7 +212,7 @@ Deno.test("POST with a JSON body works like GET", async () => {
     }),
   });
   assert.equal(res.status, 200);
-  assert.equal((await h.requests[0].json()).p_view, "standard");
+  assert.equal(new URL(h.requests[0].url).searchParams.get("p_view"), "standard");
   assert.equal(h.requests.length, 2);
 });
 
@@ -611,4 +615,15 @@ Deno.test("Storage answers that can't be its answer are a 500: a lost entry, ano
     assert.equal(res.status, 500);
     assert.match((await res.json()).error, /the sign step failed/);
   }
+});
+
+Deno.test("with SUPABASE_READ_URL the RPC is read there, and signing stays on SUPABASE_URL", async () => {
+  const h = harness({ cfg: { readUrl: "http://read-replicas.internal:8000" } });
+  const res = await h.call(url("&get_signed_recordings=true"));
+  assert.equal(res.status, 200);
+  await res.body?.cancel();
+  assert.deepEqual(h.requests.map((r) => `${r.method} ${new URL(r.url).origin}`), [
+    "GET http://read-replicas.internal:8000",
+    "POST http://supabase.internal:8000",
+  ]);
 });

@@ -11,6 +11,7 @@ Deno.test("resolveConfig() applies the documented defaults", () => {
   const { data } = resolveConfig(base);
   assert.ok(data);
   assert.equal(data.supabaseUrl, "http://kong:8000");
+  assert.equal(data.readUrl, "http://kong:8000", "the RPC is read where everything else goes");
   assert.equal(data.signedUrlBaseUrl, "http://kong:8000");
   assert.equal(data.signedUrlTtlSeconds, 3600);
   assert.equal(data.upstreamTimeoutMs, 10_000);
@@ -27,6 +28,16 @@ Deno.test("resolveConfig() prefers the new API keys over the legacy JWT keys", (
   });
   assert.equal(data?.apiKey, "sb_publishable_x");
   assert.equal(data?.serviceKey, "sb_secret_x");
+});
+
+Deno.test("resolveConfig() reads SUPABASE_READ_URL for the Data API only", () => {
+  const { data } = resolveConfig({ ...base, SUPABASE_READ_URL: "https://ref-all.supabase.co/" });
+  assert.equal(data?.readUrl, "https://ref-all.supabase.co");
+  assert.equal(data?.supabaseUrl, "http://kong:8000");
+  assert.match(
+    resolveConfig({ ...base, SUPABASE_READ_URL: "replica" }).error!,
+    /SUPABASE_READ_URL/,
+  );
 });
 
 Deno.test("resolveConfig() keeps every secret key: any of them may call as the service role", () => {

@@ -78,7 +78,8 @@ export function createDeps(
         return res.ok && typeof body?.id === "string" ? { id: body.id } : null;
       },
     })),
-    fetchTranscript: (input) => fetchTranscript({ supabaseUrl, apiKey, fetch: fetchImpl }, input),
+    fetchTranscript: (input) =>
+      fetchTranscript({ readUrl: config.readUrl, apiKey, fetch: fetchImpl }, input),
     signPaths: (input) =>
       signPaths({
         supabaseUrl,

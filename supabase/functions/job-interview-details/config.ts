@@ -29,6 +29,7 @@ export const EnvSchema = z.object({
   JWT_SECRET: z.string().min(32).optional(),
   SIGNED_URL_TTL_SECONDS: z.coerce.number().int().min(1).max(604_800).default(3600),
   SIGNED_URL_BASE_URL: z.url().optional(),
+  SUPABASE_READ_URL: z.url().optional(),
   UPSTREAM_TIMEOUT_MS: z.coerce.number().int().min(1).max(120_000).default(10_000),
   CORS_ALLOWED_ORIGINS: origins.default(["*"]),
   LOG_EVENTS_PER_10S: z.coerce.number().int().min(2).max(1_000_000).default(
@@ -41,6 +42,8 @@ export const EnvSchema = z.object({
 
 export interface Config {
   supabaseUrl: string;
+  /** Where the RPC is read: the API load balancer, which sends GETs to read replicas. */
+  readUrl: string;
   /** Sent as `apikey` to PostgREST: the default publishable key, else the legacy anon key. */
   apiKey: string;
   /** Signs recording paths: the default secret key, else the legacy service-role key. */
@@ -90,6 +93,7 @@ export function resolveConfig(env: Record<string, string | undefined>): ConfigRe
   return {
     data: {
       supabaseUrl,
+      readUrl: (e.SUPABASE_READ_URL ?? supabaseUrl).replace(/\/+$/, ""),
       apiKey,
       serviceKey,
       secretKeys: Object.values(e.SUPABASE_SECRET_KEYS ?? {}),

@@ -61,30 +61,30 @@ function relayable(res: Response): number | undefined {
 }
 
 /**
- * POST /rest/v1/rpc/interview_transcript with the caller's credential: their token (with the
- * project's publishable key as `apikey`), or their secret key in both headers, as supabase-js
- * sends a secret-keyed client's requests. With `relay`, a document whose length is announced
- * comes back unread, as a stream. Otherwise the body is kept as bytes: a JSON object (checked by
- * its ends, not parsed) or `null` for not found / not visible.
+ * GET /rest/v1/rpc/interview_transcript?p_interview_result_id=…&p_view=… with the caller's
+ * credential: their token (with the project's publishable key as `apikey`), or their secret key
+ * in both headers, as supabase-js sends a secret-keyed client's requests. GET, as supabase-js's
+ * `rpc(fn, args, { get: true })`: the RPC is STABLE, and Supabase's API load balancer
+ * (`readUrl`) sends GETs to the nearest read replica. With `relay`, a document whose length is
+ * announced comes back unread, as a stream. Otherwise the body is kept as bytes: a JSON object
+ * (checked by its ends, not parsed) or `null` for not found / not visible.
  */
 export async function fetchTranscript(
-  ctx: { supabaseUrl: string; apiKey: string; fetch: Fetch },
+  ctx: { readUrl: string; apiKey: string; fetch: Fetch },
   input: { caller: Caller; id: string; view: string; signal: AbortSignal; relay?: boolean },
 ): Promise<RpcResult> {
   const { caller } = input;
+  const query = new URLSearchParams({ p_interview_result_id: input.id, p_view: input.view });
   let res: Response;
   let body: Bytes;
   try {
-    res = await ctx.fetch(`${ctx.supabaseUrl}/rest/v1/rpc/interview_transcript`, {
-      method: "POST",
+    res = await ctx.fetch(`${ctx.readUrl}/rest/v1/rpc/interview_transcript?${query}`, {
       headers: {
         apikey: caller.credential === "secret_key" ? caller.token : ctx.apiKey,
         authorization: `Bearer ${caller.token}`,
-        "content-type": "application/json",
         accept: "application/json",
         "x-client-info": CLIENT_INFO,
       },
-      body: JSON.stringify({ p_interview_result_id: input.id, p_view: input.view }),
       signal: input.signal,
     });
     const length = input.relay ? relayable(res) : undefined;
