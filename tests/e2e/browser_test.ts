@@ -52,6 +52,13 @@ Deno.test({
           "scored answers show their score",
         );
         assert.match(await tab.locator("#analyses").innerText(), /Clear communicator/);
+        assert.deepEqual(await tab.locator("#reasons-to-hire li").allInnerTexts(), [
+          "Calm under pressure in live demos",
+          "Turns objections into discovery",
+        ]);
+        assert.deepEqual(await tab.locator("#reasons-not-to-hire li").allInnerTexts(), [
+          "Little API integration depth",
+        ]);
         await tab.screenshot({ path: `${OUT}/transcript.png`, fullPage: true });
       });
 

@@ -221,3 +221,24 @@ Deno.test("headers: X-Request-Id kept, Server-Timing, no-store, gzip for large b
   assert.equal(res.headers.get("cache-control"), "private, no-store");
   assert.equal((await res.json()).transcript.length, 10, "the gzip body decodes");
 });
+
+Deno.test("a URL over 64 KB never reaches the function: Deno's server answers a bare 4xx, never a 5xx", async () => {
+  // Documented limit: Deno refuses the request line before any handler runs (414 under 2.1.4,
+  // 400 under 2.9.6, no body), so the contract's shape can't be given there.
+  const direct = new URL(stack.FUNCTION_DIRECT_URL ?? stack.FUNCTION_URL);
+  const conn = await Deno.connect({ hostname: direct.hostname, port: Number(direct.port || 80) });
+  try {
+    const path = `${direct.pathname}?interview_result_id=${SEED.submitted}&pad=${
+      "a".repeat(70_000)
+    }`;
+    await conn.write(new TextEncoder().encode(`GET ${path} HTTP/1.1\r\nHost: x\r\n\r\n`));
+    const buf = new Uint8Array(256);
+    const n = await conn.read(buf);
+    const status = Number(
+      /^HTTP\/1\.1 (\d{3})/.exec(new TextDecoder().decode(buf.subarray(0, n ?? 0)))?.[1],
+    );
+    assert.ok(status === 400 || status === 414, `status ${status}`);
+  } finally {
+    conn.close();
+  }
+});

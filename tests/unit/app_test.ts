@@ -141,16 +141,6 @@ Deno.test("answers that can't be relayed unread are read whole and checked", asy
   }
 });
 
-Deno.test("HEAD reads the upstream answer instead of leaving it open", async () => {
-  const upstream = halves(JSON.stringify(transcriptDoc(20)));
-  upstream.release();
-  const h = harness({ rpc: () => upstream.response() });
-  const res = await h.call(url(), { method: "HEAD" });
-  assert.equal(res.status, 200);
-  assert.equal(res.body, null);
-  assert.equal(upstream.finished(), true);
-});
-
 Deno.test("GET with signing makes exactly two upstream requests, whatever the transcript length", async () => {
   for (const n of [1, 10, 200]) {
     const doc = transcriptDoc(n);
@@ -343,8 +333,8 @@ Deno.test("OPTIONS answers the preflight without a token", async () => {
   });
   assert.equal(res.status, 204);
   assert.equal(res.headers.get("access-control-allow-origin"), "*");
-  assert.equal(res.headers.get("access-control-allow-headers"), "authorization, x-client-info");
-  assert.match(res.headers.get("access-control-allow-methods")!, /GET, POST, OPTIONS/);
+  assert.equal(res.headers.get("access-control-allow-headers"), "authorization,x-client-info");
+  assert.equal(res.headers.get("access-control-allow-methods"), "GET,POST,OPTIONS");
 });
 
 Deno.test("other methods are 405 with Allow", async () => {
@@ -365,18 +355,72 @@ Deno.test("only configured origins get CORS when a list is set", async () => {
   assert.equal(other.headers.get("access-control-allow-origin"), null);
 });
 
-Deno.test("X-Request-Id is kept or made, Server-Timing names each step", async () => {
+Deno.test("X-Request-Id is kept or made, on answers and errors alike", async () => {
   const h = harness();
   const kept = await h.call(url("&get_signed_recordings=true"), {
     headers: { "x-request-id": "abc-1" },
   });
   assert.equal(kept.headers.get("x-request-id"), "abc-1");
-  assert.match(
-    kept.headers.get("server-timing")!,
-    /^rpc;dur=[\d.]+, sign;dur=[\d.]+, total;dur=[\d.]+$/,
-  );
   const made = await h.call(url());
   assert.match(made.headers.get("x-request-id")!, /^[0-9a-f-]{36}$/);
+  for (const bad of ["has space", "<script>", "x".repeat(129)]) {
+    const res = await h.call(url(), { headers: { "x-request-id": bad } });
+    assert.match(res.headers.get("x-request-id")!, /^[0-9a-f-]{36}$/, bad);
+  }
+  const error = await h.call("/job-interview-details", { headers: { "x-request-id": "e-1" } });
+  assert.equal(error.status, 422);
+  assert.equal(error.headers.get("x-request-id"), "e-1");
+});
+
+Deno.test("Server-Timing names each step of an answer that found the result, and only those", async () => {
+  const h = harness();
+  const found = await h.call(url("&get_signed_recordings=true"));
+  assert.match(
+    found.headers.get("server-timing")!,
+    /^rpc;dur=[\d.]+,sign;dur=[\d.]+,total;dur=[\d.]+;desc="Total Response Time"$/,
+  );
+  // A hidden result and a missing one must not differ by their timings, nor by anything else.
+  const notFound = harness({ rpc: () => new Response("null") });
+  const failing = harness({ sign: () => new Response("{}", { status: 500 }) });
+  const answers = [
+    await notFound.call(url()),
+    await failing.call(url("&get_signed_recordings=true")),
+    await h.call("/job-interview-details"),
+    await h.call(url(), { auth: null }),
+    await h.call("/job-interview-details/openapi.json"),
+  ];
+  for (const res of answers) {
+    assert.equal(res.headers.get("server-timing"), null, String(res.status));
+    await res.body?.cancel();
+  }
+});
+
+Deno.test("HEAD is 405 with Allow, like any method the function doesn't take, and costs no RPC", async () => {
+  const h = harness();
+  for (
+    const path of [
+      url(),
+      "/job-interview-details/openapi.json",
+      `/?interview_result_id=${RESULT_ID}`,
+    ]
+  ) {
+    const res = await h.call(path, { method: "HEAD" });
+    assert.equal(res.status, 405, path);
+    assert.equal(res.headers.get("allow"), "GET, POST, OPTIONS");
+  }
+  assert.equal(h.requests.length, 0);
+  assert.equal(h.logs.at(-1)?.code, "METHOD_NOT_ALLOWED");
+});
+
+Deno.test("Vary: Accept-Encoding on every answer that could have been gzipped, gzipped or not", async () => {
+  const h = harness({ rpc: () => Response.json(transcriptDoc(40)) });
+  for (const encoding of ["gzip", "identity"]) {
+    const res = await h.call(url(), { headers: { "accept-encoding": encoding } });
+    assert.equal(res.headers.get("vary"), "Accept-Encoding", encoding);
+    await res.body?.cancel();
+  }
+  const small = await h.call("/job-interview-details", { headers: { "accept-encoding": "gzip" } });
+  assert.equal(small.headers.get("vary"), null, "a 422 of a few bytes could not have been");
 });
 
 Deno.test("large answers are gzipped when the client accepts it, small ones are not", async () => {
@@ -626,4 +670,16 @@ Deno.test("with SUPABASE_READ_URL the RPC is read there, and signing stays on SU
     "GET http://read-replicas.internal:8000",
     "POST http://supabase.internal:8000",
   ]);
+});
+
+Deno.test("a POST body over 64 KB is refused without reading it all, and the connection closes", async () => {
+  const h = harness();
+  for (const [size, sized] of [[200_000, true], [200_000, false]] as const) {
+    const { body, headers, state } = watchedBody(size, sized);
+    const res = await h.call("/job-interview-details", { method: "POST", body, headers });
+    assert.equal(res.status, 422);
+    assert.deepEqual(await res.json(), { error: "Request body is too large." });
+    assert.ok(state.read < size, `read ${state.read} of ${size}`);
+    assert.equal(res.headers.get("connection"), "close");
+  }
 });

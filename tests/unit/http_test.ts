@@ -1,48 +1,5 @@
 import assert from "node:assert/strict";
-import {
-  acceptsGzip,
-  corsHeaders,
-  preflightHeaders,
-  requestIdFrom,
-  serverTiming,
-} from "../../supabase/functions/job-interview-details/http.ts";
-
-Deno.test("requestIdFrom() keeps a sane id and replaces anything else", () => {
-  assert.equal(requestIdFrom("abc-123.x:y"), "abc-123.x:y");
-  for (const bad of [null, "", "has space", "x".repeat(129), "<script>"]) {
-    assert.match(requestIdFrom(bad), /^[0-9a-f-]{36}$/);
-  }
-});
-
-Deno.test("corsHeaders() allows any origin by default and only listed ones otherwise", () => {
-  assert.equal(corsHeaders("https://a.example", ["*"])["access-control-allow-origin"], "*");
-  const allowed = ["https://app.example"];
-  assert.equal(
-    corsHeaders("https://app.example", allowed)["access-control-allow-origin"],
-    "https://app.example",
-  );
-  assert.equal(
-    corsHeaders("https://evil.example", allowed)["access-control-allow-origin"],
-    undefined,
-  );
-  assert.equal(corsHeaders("https://evil.example", allowed).vary, "Origin");
-});
-
-Deno.test("preflightHeaders() echoes requested headers, falling back to supabase-js's list", () => {
-  assert.equal(
-    preflightHeaders("authorization, x-custom")["access-control-allow-headers"],
-    "authorization, x-custom",
-  );
-  assert.match(
-    preflightHeaders(null)["access-control-allow-headers"],
-    /authorization, x-client-info, apikey/,
-  );
-  assert.match(preflightHeaders("bad\nheader")["access-control-allow-headers"], /^authorization/);
-});
-
-Deno.test("serverTiming() formats one entry per step", () => {
-  assert.equal(serverTiming({ rpc: 1.23, total: 4 }), "rpc;dur=1.2, total;dur=4.0");
-});
+import { acceptsGzip, gzipped } from "../../supabase/functions/job-interview-details/http.ts";
 
 Deno.test("acceptsGzip() honours q=0", () => {
   assert.equal(acceptsGzip("gzip, deflate, br"), true);
@@ -50,4 +7,36 @@ Deno.test("acceptsGzip() honours q=0", () => {
   assert.equal(acceptsGzip("gzip;q=0"), false);
   assert.equal(acceptsGzip("identity"), false);
   assert.equal(acceptsGzip(null), false);
+});
+
+const answer = (bytes: number) =>
+  new Response(new Uint8Array(bytes).fill(0x20), {
+    headers: { "content-type": "application/json", "content-length": String(bytes) },
+  });
+
+Deno.test("gzipped() compresses a large answer for a client that takes gzip, and says so", async () => {
+  const { res, gzip } = gzipped(answer(5000), 5000, "gzip, deflate");
+  assert.equal(gzip, true);
+  assert.equal(res.headers.get("content-encoding"), "gzip");
+  assert.equal(res.headers.get("content-length"), null);
+  assert.equal(res.headers.get("vary"), "Accept-Encoding");
+  const plain = await new Response(res.body!.pipeThrough(new DecompressionStream("gzip"))).bytes();
+  assert.equal(plain.length, 5000);
+});
+
+Deno.test("gzipped() says Vary: Accept-Encoding on every answer that could have been compressed", () => {
+  for (const accept of [undefined, "identity", "br"]) {
+    const { res, gzip } = gzipped(answer(5000), 5000, accept);
+    assert.equal(gzip, false);
+    assert.equal(res.headers.get("vary"), "Accept-Encoding", String(accept));
+    assert.equal(res.headers.get("content-encoding"), null);
+  }
+});
+
+Deno.test("gzipped() leaves small and empty answers alone, without Vary", () => {
+  for (const res of [answer(100), new Response(null, { status: 204 })]) {
+    const out = gzipped(res, 100, "gzip");
+    assert.equal(out.gzip, false);
+    assert.equal(out.res.headers.get("vary"), null);
+  }
 });

@@ -57,6 +57,26 @@ Deno.test("parseBody() accepts get_signed_recordings as a JSON boolean, as the c
   assert.equal(data?.get_signed_recordings, "true");
 });
 
+Deno.test("parseBody() names what get_signed_recordings takes when it gets anything else", async () => {
+  for (const value of [1, 0, null, "yes", [], {}]) {
+    const { error } = await parseBody(
+      post(JSON.stringify({ interview_result_id: RESULT_ID, get_signed_recordings: value })),
+      q(""),
+    );
+    assert.deepEqual(error, {
+      message: 'Must be true or false (a JSON boolean; "true" and "false" are taken too).',
+      name: "get_signed_recordings",
+    }, JSON.stringify(value));
+  }
+  for (const value of [false, "false", "true"]) {
+    const { data } = await parseBody(
+      post(JSON.stringify({ interview_result_id: RESULT_ID, get_signed_recordings: value })),
+      q(""),
+    );
+    assert.equal(data?.get_signed_recordings, String(value));
+  }
+});
+
 Deno.test("parseBody() lets body fields win over query parameters", async () => {
   const { data } = await parseBody(
     post(JSON.stringify({ view: "summary" })),
@@ -72,7 +92,7 @@ for (
     ["[1,2]", { message: "Request body must be a JSON object." }],
     ["null", { message: "Request body must be a JSON object." }],
     ['"text"', { message: "Request body must be a JSON object." }],
-    ['{"interview_result_id": 42}', { message: "Must be a string.", name: "interview_result_id" }],
+    ['{"interview_result_id": 42}', { message: "Must be a UUID.", name: "interview_result_id" }],
     ["x".repeat(70_000), { message: "Request body is too large." }],
   ] as const
 ) {

@@ -51,14 +51,41 @@ function compareObject(path: string, theirs: Schema, mine: Schema) {
 const theirOp = contract.paths["/job-interview-details"].get;
 const ourOp = (ours.paths["/job-interview-details"] as Schema).get as Schema;
 
-Deno.test("openapi: same operation id, security and statuses as the contract", () => {
+Deno.test("openapi: same operation id and security as the contract, its statuses and 405", () => {
   assert.equal(ourOp.operationId, theirOp.operationId);
   assert.deepEqual(ourOp.security, theirOp.security);
   assert.deepEqual(
     Object.keys(ourOp.responses as Schema).sort(),
-    Object.keys(theirOp.responses).sort(),
+    [...Object.keys(theirOp.responses), "405"].sort(),
+    "every status of the contract, plus the 405 the function answers",
   );
   assert.equal(ours.openapi, "3.1.0");
+});
+
+Deno.test("openapi: POST takes the same inputs as a JSON body, get_signed_recordings a boolean", () => {
+  const post = (ours.paths["/job-interview-details"] as Schema).post as Schema & {
+    requestBody: { required: boolean; content: Record<string, { schema: Schema }> };
+  };
+  assert.ok(post, "POST is documented");
+  assert.notEqual(post.operationId, ourOp.operationId);
+  assert.deepEqual(post.responses, ourOp.responses);
+  assert.equal(post.requestBody.required, true);
+  const body = resolve(ours, post.requestBody.content["application/json"].schema) as Schema & {
+    properties: Record<string, Schema>;
+    required: string[];
+  };
+  assert.deepEqual(Object.keys(body.properties).sort(), [
+    "get_signed_recordings",
+    "interview_result_id",
+    "view",
+  ]);
+  assert.deepEqual(body.required, ["interview_result_id"]);
+  assert.deepEqual(
+    (body.properties.get_signed_recordings.anyOf as Schema[]).map((s) => s.type),
+    ["boolean", "string"],
+  );
+  const views = (ourOp.parameters as Schema[]).find((p) => p.name === "view")!.schema as Schema;
+  assert.deepEqual(body.properties.view.enum, views.enum, "the same views either way");
 });
 
 Deno.test("openapi: every contract parameter is there with the same schema; additions are optional", () => {

@@ -159,6 +159,12 @@ Deno.test("mapDocument() refuses every truncation of a document and malformed JS
       "[]",
       "null",
       '{"a":{"b":1]}',
+      // Inside nested values (the raw data): brackets, string ends and the bytes between them.
+      '{"a":[1,2}',
+      '{"a":{"b":"x}}',
+      '{"a":{"b":@}}',
+      '{"a":{"b":[1]]}}',
+      '{"transcript":[{"x":{"y":[}}]}',
     ]
   ) {
     assert.equal(mapDocument(new TextEncoder().encode(bad)), undefined, bad);

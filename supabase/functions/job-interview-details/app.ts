@@ -3,6 +3,10 @@
  * without the `/job-interview-details` prefix (some CLI versions strip it).
  */
 import { type Context, Hono } from "hono";
+import { cors } from "hono/cors";
+import { requestId, type RequestIdVariables } from "hono/request-id";
+import { setMetric, timing, type TimingVariables } from "hono/timing";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
 import {
   type Caller,
   createTokenVerifier,
@@ -19,15 +23,7 @@ import {
   upstreamFailed,
   validationFailed,
 } from "./errors.ts";
-import {
-  acceptsGzip,
-  ALLOWED_METHODS,
-  corsHeaders,
-  GZIP_MIN_BYTES,
-  preflightHeaders,
-  requestIdFrom,
-  serverTiming,
-} from "./http.ts";
+import { ALLOWED_METHODS, EXPOSED_HEADERS, gzipped } from "./http.ts";
 import { parseBody, parseQuery } from "./input.ts";
 import { budgetedLogger, type Logger, type RequestLog } from "./log.ts";
 import { buildOpenApi } from "./openapi.ts";
@@ -93,11 +89,14 @@ export function createDeps(
 }
 
 type Env = {
-  Variables: {
-    requestId: string;
-    timings: Record<string, number>;
+  Variables: RequestIdVariables & TimingVariables & {
     log: Partial<RequestLog>;
+    /** Bytes of the answer's body (before compression). */
     bytes: number;
+    /** The answer carries the document: only then does it say how long each step took. */
+    found: boolean;
+    /** The request body was left partly unread: the connection must close. */
+    unread: boolean;
   };
 };
 
@@ -108,19 +107,22 @@ const DRAIN_MAX_BYTES = 64 * 1024;
 function jsonBytes(
   c: Context<Env>,
   body: Bytes | string,
-  status = 200,
+  status: ContentfulStatusCode = 200,
 ): Response {
   const bytes = typeof body === "string" ? new TextEncoder().encode(body) : body;
   c.set("bytes", bytes.length);
-  return new Response(bytes, { status, headers: { "content-type": JSON_TYPE } });
+  return c.body(bytes, status, { "content-type": JSON_TYPE });
 }
 
-async function timed<T>(c: Context<Env>, name: string, fn: () => Promise<T>): Promise<T> {
+/** Runs one upstream step, timing it for Server-Timing and the log line. */
+async function timed<T>(c: Context<Env>, name: "rpc" | "sign", fn: () => Promise<T>): Promise<T> {
   const start = performance.now();
   try {
     return await fn();
   } finally {
-    c.get("timings")[name] = performance.now() - start;
+    const ms = performance.now() - start;
+    setMetric(c, name, ms);
+    c.get("log")[`${name}_ms`] = round(ms);
   }
 }
 
@@ -128,61 +130,54 @@ export function createApp(deps: Deps): Hono<Env> {
   const { config } = deps;
   const app = new Hono<Env>({ strict: false });
   const openApi = JSON.stringify(buildOpenApi());
+  const anyOrigin = config.corsAllowedOrigins.includes("*");
 
-  // Every answer, errors included: request id, CORS, no caching, timing, compression, one log line.
-  app.use(async (c, next) => {
+  // Every answer, errors included: no caching, gzip, the unread body dropped, one log line.
+  // Outermost, so it sees the answer as it leaves.
+  app.use(async function finish(c, next) {
     const started = performance.now();
-    const requestId = requestIdFrom(c.req.header("x-request-id"));
-    c.set("requestId", requestId);
-    c.set("timings", {});
     c.set("log", {});
     c.set("bytes", 0);
     await next();
-    const timings = c.get("timings");
-    timings.total = performance.now() - started;
-    const res = c.res;
-    // Headers are set in place: re-wrapping the body would turn the in-memory bytes into a stream
-    // that Deno.serve pulls chunk by chunk (measurable on an 800 KB answer).
-    const headers = res.headers;
-    if (await discardUnreadBody(c.req.raw)) headers.set("connection", "close");
-    for (
-      const [k, v] of Object.entries(corsHeaders(c.req.header("origin"), config.corsAllowedOrigins))
-    ) {
-      headers.set(k, v);
+    // Set in place: re-wrapping would turn an in-memory body into a stream.
+    c.res.headers.set("cache-control", "private, no-store");
+    if (c.get("unread") || await discardUnreadBody(c.req.raw)) {
+      c.res.headers.set("connection", "close");
     }
-    headers.set("x-request-id", requestId);
-    headers.set("cache-control", "private, no-store");
-    headers.set("server-timing", serverTiming(timings));
     const bytes = c.get("bytes");
-    const gzip = bytes >= GZIP_MIN_BYTES && res.body !== null &&
-      acceptsGzip(c.req.header("accept-encoding"));
+    const { res, gzip } = gzipped(c.res, bytes, c.req.header("accept-encoding"));
     if (gzip) {
-      headers.set("content-encoding", "gzip");
-      headers.append("vary", "Accept-Encoding");
-      headers.delete("content-length");
       c.res = undefined;
-      c.res = new Response(res.body!.pipeThrough(new CompressionStream("gzip")), {
-        status: res.status,
-        headers,
-      });
+      c.res = res;
     }
     deps.log({
       ...c.get("log"),
-      request_id: requestId,
+      request_id: c.get("requestId"),
       method: c.req.method,
       path: c.req.path,
       status: res.status,
-      total_ms: round(timings.total),
-      rpc_ms: timings.rpc === undefined ? undefined : round(timings.rpc),
-      sign_ms: timings.sign === undefined ? undefined : round(timings.sign),
+      total_ms: round(performance.now() - started),
       bytes,
       gzip,
     });
   });
+  // The caller's X-Request-Id when it is a sane token (Hono: [A-Za-z0-9_=-], at most 128), else
+  // a new one.
+  app.use(requestId({ headerName: "X-Request-Id", limitLength: 128 }));
+  app.use(cors({
+    origin: anyOrigin ? "*" : config.corsAllowedOrigins,
+    allowMethods: ALLOWED_METHODS,
+    exposeHeaders: EXPOSED_HEADERS,
+    maxAge: 86400,
+  }));
+  // Only answers that found the result say how long the steps took: otherwise the rpc time of
+  // a hidden result against a missing one would tell them apart, readable by any origin.
+  app.use(timing({ enabled: (c) => c.get("found") === true && c.res.status === 200 }));
 
   async function details(c: Context<Env>): Promise<Response> {
     const requestId = c.get("requestId");
     const log = c.get("log");
+    c.set("found", false);
     const signal = AbortSignal.timeout(config.upstreamTimeoutMs);
     // The log keeps why a step failed; the caller gets the step and the request id only.
     const failStep = (failure: UpstreamFailure): never => {
@@ -202,14 +197,17 @@ export function createApp(deps: Deps): Hono<Env> {
     const input = c.req.method === "POST"
       ? await parseBody(c.req.raw, url.searchParams)
       : parseQuery(url.searchParams);
-    if (input.error) throw validationFailed(input.error.message, input.error.name);
+    if (input.error) {
+      c.set("unread", input.unread === true);
+      throw validationFailed(input.error.message, input.error.name);
+    }
     const { interview_result_id: id, view } = input.data;
     const signed = input.data.get_signed_recordings === "true";
     log.view = view;
     log.signed = signed;
 
-    // Unsigned answers are relayed as they arrive (no HEAD: it would leave the body unread).
-    const relay = !signed && c.req.method !== "HEAD";
+    // Unsigned answers are relayed as they arrive.
+    const relay = !signed;
     const rpc = await timed(
       c,
       "rpc",
@@ -230,14 +228,19 @@ export function createApp(deps: Deps): Hono<Env> {
         // body cut short by the upstream or the deadline an error for the client, never a
         // complete-looking 200.
         c.set("bytes", rpc.length);
-        return new Response(rpc.body, { headers: { "content-type": JSON_TYPE } });
+        c.set("found", true);
+        return c.body(rpc.body, 200, { "content-type": JSON_TYPE });
     }
+    c.set("found", true);
     // Without signing the RPC's bytes go out untouched: no parse, no re-serialising.
     if (!signed) return jsonBytes(c, rpc.body);
 
     // With signing, the URLs are spliced into the same bytes: no parse, no re-serialising.
     const map = mapDocument(rpc.body);
-    if (!map) return failStep({ step: "rpc", reason: "malformed document" });
+    if (!map) {
+      c.set("found", false);
+      return failStep({ step: "rpc", reason: "malformed document" });
+    }
     const paths = recordingPaths(map);
     log.recordings = paths.length;
     let urls = new Map<string, string | null>();
@@ -260,26 +263,19 @@ export function createApp(deps: Deps): Hono<Env> {
     return jsonBytes(c, insertSignedUrls(rpc.body, map, urls, validUntil));
   }
 
-  const preflight = (c: Context<Env>) =>
-    new Response(null, {
-      status: 204,
-      headers: preflightHeaders(c.req.header("access-control-request-headers")),
-    });
   const notAllowed = (c: Context<Env>) => {
-    const res = jsonBytes(
-      c,
-      JSON.stringify({ error: `Method ${c.req.method} is not allowed.` }),
-      405,
-    );
-    res.headers.set("allow", ALLOWED_METHODS);
     c.get("log").code = "METHOD_NOT_ALLOWED";
-    return res;
+    const body = JSON.stringify({ error: `Method ${c.req.method} is not allowed.` });
+    c.set("bytes", body.length);
+    return c.body(body, 405, { "content-type": JSON_TYPE, allow: ALLOWED_METHODS.join(", ") });
   };
 
+  // HEAD is answered as any other method it doesn't take (the hosted platform doesn't route it
+  // to functions either). Hono dispatches HEAD as GET, so it is caught before the routes.
+  app.use((c, next) => c.req.method === "HEAD" ? Promise.resolve(notAllowed(c)) : next());
   for (const base of ["/job-interview-details", ""]) {
     app.get(`${base}/openapi.json`, (c) => jsonBytes(c, openApi));
     app.on(["GET", "POST"], base || "/", details);
-    app.options(base || "/", preflight);
     app.all(base || "/", notAllowed);
   }
 

@@ -13,7 +13,7 @@ export type ErrorCode = keyof typeof ERROR_CODES;
 
 /** An answer the app gives on purpose; `code` travels in the log and the X-Error-Code header. */
 export class AppError extends Error {
-  readonly status: number;
+  readonly status: (typeof ERROR_CODES)[ErrorCode];
   constructor(readonly code: ErrorCode, readonly body: ErrorBody, options?: { cause?: unknown }) {
     super(body.error, options);
     this.status = ERROR_CODES[code];

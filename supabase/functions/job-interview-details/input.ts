@@ -1,37 +1,69 @@
 /** Request input to a validated query, from GET parameters or a POST JSON body. */
 import { z } from "zod";
-import { type DetailsQuery, DetailsQuerySchema } from "./schemas.ts";
+import { DetailsBodySchema, type DetailsQuery, DetailsQuerySchema } from "./schemas.ts";
 
 const MAX_BODY_BYTES = 64 * 1024;
 
 export type InputResult = { data: DetailsQuery; error?: undefined } | {
   data?: undefined;
   error: { message: string; name?: string };
+  /** The body was left partly unread: the connection can't be reused. */
+  unread?: boolean;
 };
 
-/** The first issue, as the contract's `{error, name}`. */
-function firstIssue(error: z.ZodError): { message: string; name?: string } {
+/** The first issue, as the contract's `{error, name}`; a field not given at all is required. */
+function firstIssue(error: z.ZodError, given: Record<string, unknown>): {
+  message: string;
+  name?: string;
+} {
   const issue = error.issues[0];
   const name = issue.path.length ? String(issue.path[0]) : undefined;
-  const missing = issue.code === "invalid_type" && issue.input === undefined;
+  const missing = name !== undefined && !(name in given);
   return { message: missing ? "Field is required." : issue.message, name };
+}
+
+const FIELDS = Object.keys(DetailsQuerySchema.shape) as (keyof DetailsQuery)[];
+
+/** The known parameters: the first value of each; unknown ones are ignored. */
+function knownFields(params: URLSearchParams): Record<string, string> {
+  const raw: Record<string, string> = {};
+  for (const key of FIELDS) {
+    const value = params.get(key);
+    if (value !== null) raw[key] = value;
+  }
+  return raw;
 }
 
 /** Query parameters: the first value of each wins; unknown ones are ignored. */
 export function parseQuery(params: URLSearchParams): InputResult {
-  const raw: Record<string, string> = {};
-  for (const key of ["interview_result_id", "get_signed_recordings", "view"]) {
-    const value = params.get(key);
-    if (value !== null) raw[key] = value;
-  }
-  const parsed = DetailsQuerySchema.safeParse(raw);
-  return parsed.success ? { data: parsed.data } : { error: firstIssue(parsed.error) };
+  const given = knownFields(params);
+  const parsed = DetailsQuerySchema.safeParse(given);
+  return parsed.success ? { data: parsed.data } : { error: firstIssue(parsed.error, given) };
 }
 
-/** A POST body: JobMojito's cookbook sends `get_signed_recordings` as a JSON boolean. */
+/**
+ * The body as text, or undefined past `max` bytes: a declared length is refused before reading,
+ * a chunked one stops being read there (the app then closes the connection).
+ */
+async function readAtMost(req: Request, max: number): Promise<string | undefined> {
+  if (Number(req.headers.get("content-length")) > max || !req.body) {
+    return req.body ? undefined : "";
+  }
+  const decoder = new TextDecoder();
+  let text = "";
+  let read = 0;
+  for await (const chunk of req.body) {
+    read += chunk.length;
+    if (read > max) return undefined;
+    text += decoder.decode(chunk, { stream: true });
+  }
+  return text + decoder.decode();
+}
+
+/** A POST body: its fields win over the query's; validated by DetailsBodySchema. */
 export async function parseBody(req: Request, params: URLSearchParams): Promise<InputResult> {
-  const text = await req.text();
-  if (text.length > MAX_BODY_BYTES) return { error: { message: "Request body is too large." } };
+  const text = await readAtMost(req, MAX_BODY_BYTES);
+  if (text === undefined) return { error: { message: "Request body is too large." }, unread: true };
   let body: unknown = {};
   if (text.trim()) {
     try {
@@ -43,15 +75,13 @@ export async function parseBody(req: Request, params: URLSearchParams): Promise<
   if (typeof body !== "object" || body === null || Array.isArray(body)) {
     return { error: { message: "Request body must be a JSON object." } };
   }
-  const fields = body as Record<string, unknown>;
-  const merged = new URLSearchParams(params);
-  for (const key of ["interview_result_id", "get_signed_recordings", "view"]) {
-    const value = fields[key];
-    if (value === undefined) continue;
-    if (typeof value === "boolean" && key === "get_signed_recordings") {
-      merged.set(key, String(value));
-    } else if (typeof value === "string") merged.set(key, value);
-    else return { error: { message: "Must be a string.", name: key } };
+  const fields: Record<string, unknown> = knownFields(params);
+  for (const key of FIELDS) {
+    const value = (body as Record<string, unknown>)[key];
+    if (value !== undefined) fields[key] = value;
   }
-  return parseQuery(merged);
+  const parsed = DetailsBodySchema.safeParse(fields);
+  if (!parsed.success) return { error: firstIssue(parsed.error, fields) };
+  const { get_signed_recordings, ...rest } = parsed.data;
+  return { data: { ...rest, get_signed_recordings: String(get_signed_recordings) as "true" } };
 }

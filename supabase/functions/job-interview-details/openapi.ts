@@ -1,8 +1,15 @@
 /** The OpenAPI 3.1 document of this endpoint, generated from the zod schemas. */
 import { z } from "zod";
-import { DetailsQuerySchema, DetailsResponseSchema, ErrorSchema } from "./schemas.ts";
+import {
+  DetailsBodySchema,
+  DetailsQuerySchema,
+  DetailsResponseSchema,
+  ErrorSchema,
+} from "./schemas.ts";
 
 type JsonSchema = Record<string, unknown>;
+
+const DETAILS_BODY = "JobInterviewDetailsRequest";
 
 function queryParameters(): JsonSchema[] {
   const schema = z.toJSONSchema(DetailsQuerySchema, { io: "input" }) as {
@@ -23,12 +30,30 @@ const errorResponse = (description: string) => ({
 });
 
 export function buildOpenApi(serverUrl = "https://cool.jobmojito.com/functions/v1"): JsonSchema {
-  // Both schemas carry an `id` in zod's global registry; emit them as components.
+  // These schemas carry an `id` in zod's global registry; emitted as components.
   void DetailsResponseSchema, ErrorSchema;
   const registry = z.toJSONSchema(z.globalRegistry, {
     io: "output",
     uri: (id: string) => `#/components/schemas/${id}`,
   }) as unknown as { schemas: Record<string, JsonSchema> };
+  // The request body as clients send it (defaults optional), not as parsed.
+  registry.schemas[DETAILS_BODY] = z.toJSONSchema(DetailsBodySchema, { io: "input" }) as JsonSchema;
+  delete registry.schemas[DETAILS_BODY].$schema;
+  const responses = {
+    "200": {
+      description: "The interview result and transcript.",
+      content: {
+        "application/json": {
+          schema: { $ref: "#/components/schemas/JobInterviewDetailsResponse" },
+        },
+      },
+    },
+    "401": errorResponse("Missing, expired or invalid access token."),
+    "404": errorResponse("No interview result exists for the given interview_result_id."),
+    "405": errorResponse("A method other than GET, POST and OPTIONS (HEAD included)."),
+    "422": errorResponse("Validation error."),
+    "500": errorResponse("Server error."),
+  };
   const operation = {
     tags: ["Results"],
     summary: "Get interview result details with transcript",
@@ -36,21 +61,23 @@ export function buildOpenApi(serverUrl = "https://cool.jobmojito.com/functions/v
       "Returns an interview result with its full transcript and AI assessment. Optionally attaches signed recording URLs.",
     security: [{ bearerAuth: [] }],
     parameters: queryParameters(),
-    responses: {
-      "200": {
-        description: "The interview result and transcript.",
-        content: {
-          "application/json": {
-            schema: { $ref: "#/components/schemas/JobInterviewDetailsResponse" },
-          },
-        },
-      },
-      "401": errorResponse("Missing, expired or invalid access token."),
-      "404": errorResponse("No interview result exists for the given interview_result_id."),
-      "422": errorResponse("Validation error."),
-      "500": errorResponse("Server error."),
-    },
+    responses,
     operationId: "get_interview_result_details",
+  };
+  const post = {
+    tags: ["Results"],
+    summary: "Get interview result details with transcript (JSON body)",
+    description:
+      "The same as GET, with the inputs in a JSON body (get_signed_recordings a boolean), as JobMojito's cookbook calls it. Body fields win over query parameters.",
+    security: [{ bearerAuth: [] }],
+    requestBody: {
+      required: true,
+      content: {
+        "application/json": { schema: { $ref: `#/components/schemas/${DETAILS_BODY}` } },
+      },
+    },
+    responses,
+    operationId: "get_interview_result_details_by_post",
   };
   return {
     openapi: "3.1.0",
@@ -72,6 +99,6 @@ export function buildOpenApi(serverUrl = "https://cool.jobmojito.com/functions/v
       },
       schemas: registry.schemas,
     },
-    paths: { "/job-interview-details": { get: operation } },
+    paths: { "/job-interview-details": { get: operation, post } },
   };
 }

@@ -27,6 +27,20 @@ export const DetailsQuerySchema = z.object({
 });
 export type DetailsQuery = z.infer<typeof DetailsQuerySchema>;
 
+/**
+ * A POST body (JobMojito's cookbook calls it so): the query's fields, with
+ * get_signed_recordings a JSON boolean (the query's strings are taken too).
+ */
+export const DetailsBodySchema = DetailsQuerySchema.extend({
+  get_signed_recordings: z.union([z.boolean(), z.enum(["true", "false"])], {
+    error: 'Must be true or false (a JSON boolean; "true" and "false" are taken too).',
+  }).default(false).meta({
+    description:
+      "When true, includes short-lived signed recording URLs for the session, the video introduction, and each transcript answer.",
+    example: true,
+  }),
+});
+
 export const ErrorSchema = z.object({
   error: z.string().meta({ example: "Field is required." }),
   name: z.string().optional().meta({ example: "interview_result_id" }),
@@ -59,7 +73,9 @@ export const TranscriptItemSchema = z.looseObject({
   score_answer_ai_simulation: num("Simulated AI answer score."),
   duration: num("Duration of this interaction in deciseconds (duration_ds)."),
   mojito_language_code: str("Platform language code of this interaction."),
-  answer_assessment_raw_data: any("Raw per-answer assessment data (pronunciation/sentiment/etc.)."),
+  answer_assessment_raw_data: any(
+    "Raw per-answer assessment data (pronunciation/sentiment/etc.). For the candidate reading their own result, without the proctoring signals (reading_detection_results, reading_stats, proctor_status, candidate_images, pyannote).",
+  ),
   recording_local_path: str("Storage path of this answer recording (private-recordings bucket)."),
   recording_is_video: bool("Whether this answer recording is video (vs audio)."),
   external_data: any("External data carried from the question definition."),
@@ -89,7 +105,7 @@ export const DetailsResponseSchema = z.looseObject({
   ai_analysis: str("Candidate-facing AI analysis of the whole interview."),
   ai_analysis_recruiter: str("Recruiter-facing AI analysis of the whole interview."),
   ai_analysis_other: any(
-    "Session-level AI analyses keyed by analysis name (jsonb): hiring_reasons, takeaways, multi_department, score_rationale, key_statement. Further keys may be added.",
+    "Session-level AI analyses keyed by analysis name (jsonb): hiring_reasons, takeaways, multi_department, score_rationale, key_statement. Further keys may be added. For the candidate reading their own result, hiring_reasons is null (recruiter-facing).",
   ),
   ai_analysis_recruiter_why_hire: any(
     "Reasons to hire (list). Deprecated: a copy of ai_analysis_other.hiring_reasons.reasons_to_hire, kept for existing integrations.",
