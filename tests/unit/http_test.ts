@@ -1,5 +1,9 @@
 import assert from "node:assert/strict";
-import { acceptsGzip, gzipped } from "../../supabase/functions/job-interview-details/http.ts";
+import {
+  acceptsGzip,
+  bodyOf,
+  gzipped,
+} from "../../supabase/functions/job-interview-details/http.ts";
 
 Deno.test("acceptsGzip() honours q=0", () => {
   assert.equal(acceptsGzip("gzip, deflate, br"), true);
@@ -39,4 +43,12 @@ Deno.test("gzipped() leaves small and empty answers alone, without Vary", () => 
     assert.equal(out.gzip, false);
     assert.equal(out.res.headers.get("vary"), null);
   }
+});
+
+Deno.test("bodyOf() sends the parts in order and releases the buffer they were views of", async () => {
+  const whole = new TextEncoder().encode('{"a":1,"b":2}');
+  const parts = [whole.subarray(0, 6), new TextEncoder().encode(',"x":0'), whole.subarray(6)];
+  const body = bodyOf(parts, whole.buffer);
+  assert.equal(whole.buffer.byteLength, 0, "released at once, not left for the collector");
+  assert.equal(await new Response(body).text(), '{"a":1,"x":0,"b":2}');
 });

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import {
-  insertSignedUrls,
   mapDocument,
   recordingPaths,
+  spliceSignedUrls,
 } from "../../supabase/functions/job-interview-details/recordings.ts";
 import { transcriptDoc } from "../support/fixtures.ts";
 import { prng } from "../support/prng.ts";
@@ -10,6 +10,18 @@ import { prng } from "../support/prng.ts";
 const enc = (v: unknown, space?: string) =>
   new TextEncoder().encode(JSON.stringify(v, null, space));
 const VALID_UNTIL = new Date("2030-01-01T00:00:00Z");
+
+/** The parts of spliceSignedUrls() as the one body a client receives. */
+function insertSignedUrls(...args: Parameters<typeof spliceSignedUrls>): Uint8Array<ArrayBuffer> {
+  const parts = spliceSignedUrls(...args);
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
+}
 
 /** The reference: what splicing must equal once parsed. */
 // deno-lint-ignore no-explicit-any
@@ -48,7 +60,7 @@ Deno.test("recordingPaths() skips null, empty and non-string paths", () => {
   assert.deepEqual(recordingPaths(map), []);
 });
 
-Deno.test("insertSignedUrls() adds each URL beside its path, null where none was signed", () => {
+Deno.test("spliceSignedUrls() adds each URL beside its path, null where none was signed", () => {
   const doc = transcriptDoc(3);
   const urls = new Map([["m/r/session.ogg", "https://s/1"], [
     "m/r/answer-0.ogg",
@@ -62,7 +74,7 @@ Deno.test("insertSignedUrls() adds each URL beside its path, null where none was
   assert.equal(out.transcript[0].recording_url, 'https://s/2?token=a"b');
 });
 
-Deno.test("insertSignedUrls() leaves every other byte as it was, Postgres spacing included", () => {
+Deno.test("spliceSignedUrls() leaves every other byte as it was, Postgres spacing included", () => {
   const pg =
     '{"score" : 82, "transcript" : [{"id" : "a", "answer_assessment_raw_data" : {"x" : [1, 2, {"}" : "{"}]}, "recording_local_path" : "p"}], "recording_local_path" : null}';
   const bytes = new TextEncoder().encode(pg);
@@ -75,7 +87,7 @@ Deno.test("insertSignedUrls() leaves every other byte as it was, Postgres spacin
   );
 });
 
-Deno.test("insertSignedUrls() adds no item URL to summary items, and handles empty objects", () => {
+Deno.test("spliceSignedUrls() adds no item URL to summary items, and handles empty objects", () => {
   const doc = { transcript: [{ id: "a", answer: "x" }, {}] };
   const bytes = enc(doc);
   const out = JSON.parse(
@@ -94,7 +106,7 @@ Deno.test("insertSignedUrls() adds no item URL to summary items, and handles emp
 });
 
 // Generated documents: random nesting, strings with quotes, backslashes, braces and unicode.
-Deno.test("insertSignedUrls() equals the reference on 300 generated documents", () => {
+Deno.test("spliceSignedUrls() equals the reference on 300 generated documents", () => {
   const rand = prng(42);
   const pick = <T>(xs: T[]) => xs[Math.floor(rand() * xs.length)];
   const str = () =>
@@ -169,4 +181,12 @@ Deno.test("mapDocument() refuses every truncation of a document and malformed JS
   ) {
     assert.equal(mapDocument(new TextEncoder().encode(bad)), undefined, bad);
   }
+});
+
+Deno.test("spliceSignedUrls() sends the document's own bytes as views, never a copy of them", () => {
+  const bytes = enc(transcriptDoc(5));
+  const parts = spliceSignedUrls(bytes, mapDocument(bytes)!, new Map(), VALID_UNTIL);
+  const views = parts.filter((p) => p.buffer === bytes.buffer);
+  assert.equal(views.reduce((n, p) => n + p.length, 0), bytes.length, "every byte, by reference");
+  assert.ok(parts.filter((p) => p.buffer !== bytes.buffer).every((p) => p.length < 200));
 });

@@ -45,24 +45,40 @@ export function functionRuntime(deno = Deno.env.get("FUNCTION_DENO") || Deno.exe
   };
 }
 
-/** A copy of the function's folder in a temp dir of its own; returns the copy's path. */
-export async function stageFunction(): Promise<string> {
+/** A function's folder: this project's, or another served the same way (the bench's (p)). */
+export interface FunctionSource {
+  name: string;
+  dir: string;
+}
+
+export const THE_FUNCTION: FunctionSource = { name: FUNCTION_NAME, dir: FUNCTION_DIR };
+
+/** A copy of a function's folder in a temp dir of its own; returns the temp dir. */
+export async function stageFunction(source = THE_FUNCTION): Promise<string> {
   const dir = await Deno.makeTempDir({ prefix: STAGE_PREFIX });
-  const target = `${dir}/${FUNCTION_NAME}`;
+  const target = `${dir}/${source.name}`;
   await Deno.mkdir(target);
-  for await (const e of Deno.readDir(FUNCTION_DIR)) {
-    if (e.isFile) await Deno.copyFile(`${FUNCTION_DIR}/${e.name}`, `${target}/${e.name}`);
+  for await (const e of Deno.readDir(source.dir)) {
+    if (e.isFile) await Deno.copyFile(`${source.dir}/${e.name}`, `${target}/${e.name}`);
   }
   return dir;
 }
 
-/** The command line that serves the staged function at `listen` (host:port). */
+export interface ServeOptions {
+  /** EDGE_MEMORY: the isolate's memory at /_edge/memory (and gc() for an idle baseline). */
+  memoryProbe?: boolean;
+  /** More flags for `deno run` (profiling: `--cpu-prof`). */
+  denoFlags?: string[];
+  source?: FunctionSource;
+}
+
+/** The command line that serves the staged function (EDGE_LISTEN says where). */
 export function serveCommand(
   runtime: Runtime,
   staged: string,
-  options: { memoryProbe?: boolean } = {},
+  options: ServeOptions = {},
 ): string[] {
-  const folder = `${staged}/${FUNCTION_NAME}`;
+  const folder = `${staged}/${(options.source ?? THE_FUNCTION).name}`;
   return [
     runtime.deno,
     "run",
@@ -72,6 +88,7 @@ export function serveCommand(
     `--config=${folder}/deno.json`,
     "--no-lock",
     ...(options.memoryProbe ? ["--v8-flags=--expose-gc"] : []),
+    ...(options.denoFlags ?? []),
     SERVE_ENTRY,
   ];
 }
@@ -83,6 +100,7 @@ export function serveEnv(
   listen: string,
   stack: Record<string, string>,
   extra: Record<string, string> = {},
+  source = THE_FUNCTION,
 ): Record<string, string> {
   return {
     ...Object.fromEntries(
@@ -90,7 +108,7 @@ export function serveEnv(
     ),
     ...runtime.env,
     EDGE_LISTEN: listen,
-    EDGE_ENTRY: `file://${staged}/${FUNCTION_NAME}/index.ts`,
+    EDGE_ENTRY: `file://${staged}/${source.name}/index.ts`,
     ...functionEnv(stack),
     ...extra,
   };
@@ -136,18 +154,23 @@ export async function waitForFunction(url: string, timeoutMs = 20_000): Promise<
 export async function startFunction(
   stack: Record<string, string>,
   env: Record<string, string> = {},
-  options: { runtime?: Runtime; memoryProbe?: boolean } = {},
+  options: ServeOptions & {
+    runtime?: Runtime;
+    /** How to know it is up (default: its /openapi.json answers). */
+    ready?: (url: string, timeoutMs: number) => Promise<void>;
+  } = {},
 ): Promise<FunctionProcess> {
   const runtime = options.runtime ?? functionRuntime();
+  const source = options.source ?? THE_FUNCTION;
   const port = freePort();
-  const staged = await stageFunction();
+  const staged = await stageFunction(source);
   const [cmd, ...args] = serveCommand(runtime, staged, options);
   const child = new Deno.Command(cmd, {
     args,
     env: serveEnv(runtime, staged, `127.0.0.1:${port}`, stack, {
       ...(options.memoryProbe ? { EDGE_MEMORY: "1" } : {}),
       ...env,
-    }),
+    }, source),
     clearEnv: true,
     stdout: "piped",
     stderr: "piped",
@@ -165,7 +188,7 @@ export async function startFunction(
     }
   };
   const pumping = Promise.all([pump(child.stdout), pump(child.stderr)]);
-  const url = `http://127.0.0.1:${port}/${FUNCTION_NAME}`;
+  const url = `http://127.0.0.1:${port}/${source.name}`;
   const stop = async () => {
     try {
       child.kill("SIGTERM");
@@ -175,7 +198,7 @@ export async function startFunction(
     await Deno.remove(staged, { recursive: true }).catch(() => {});
   };
   try {
-    await waitForFunction(url, 60_000);
+    await (options.ready ?? waitForFunction)(url, 60_000);
   } catch (error) {
     await stop();
     throw new Error(`${(error as Error).message}: ${output}`);

@@ -241,14 +241,15 @@ export function recordingPaths(map: DocumentMap): string[] {
 /**
  * The document with `recording_url`, `video_introduction_url`, each item's `recording_url`
  * (items that carry `recording_local_path`, i.e. not in the summary view) and
- * `signed_urls_valid_until` added; null where a path has no signed URL.
+ * `signed_urls_valid_until` added; null where a path has no signed URL. As parts to send in
+ * order: slices of `bytes` (views, not copies) between the small inserted pieces.
  */
-export function insertSignedUrls(
+export function spliceSignedUrls(
   bytes: Bytes,
   map: DocumentMap,
   urls: ReadonlyMap<string, string | null>,
   validUntil: Date,
-): Bytes {
+): Uint8Array[] {
   const urlOf = (path: string | null | undefined) =>
     JSON.stringify(isPath(path) ? urls.get(path) ?? null : null);
   const encoder = new TextEncoder();
@@ -270,16 +271,12 @@ export function insertSignedUrls(
       }`,
     ),
   ]);
-  const out = new Uint8Array(bytes.length + inserts.reduce((n, [, b]) => n + b.length, 0));
+  const parts: Uint8Array[] = [];
   let from = 0;
-  let to = 0;
   for (const [at, insert] of inserts) {
-    out.set(bytes.subarray(from, at), to);
-    to += at - from;
-    out.set(insert, to);
-    to += insert.length;
+    parts.push(bytes.subarray(from, at), insert);
     from = at;
   }
-  out.set(bytes.subarray(from), to);
-  return out;
+  parts.push(bytes.subarray(from));
+  return parts;
 }
