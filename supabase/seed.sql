@@ -224,7 +224,30 @@ from (
       select json_agg(json_build_object('text', w.word, 'start', 100 + w.n * 420,
         'end', 480 + w.n * 420, 'confidence', 0.9) order by w.n)
       from regexp_split_to_table(q.answer, '\s+') with ordinality as w (word, n)
-    ))
+    )),
+    -- Per-character timings of the spoken question, snapshots of the candidate, and who spoke
+    -- when (the candidate, and a few seconds of a second voice on one answer).
+    'elevenlabs', json_build_object('characters', (
+      select json_agg(c.ch order by c.n) from regexp_split_to_table(q.answer, '') with ordinality c (ch, n)
+    ), 'character_start_times_seconds', (
+      select json_agg(round(c.n * 0.055, 3) order by c.n) from generate_series(1, length(q.answer)) c (n)
+    )),
+    'candidate_images', json_build_array(
+      q.interview_result_id || '/snapshots/' || q.position || '-1.jpg',
+      q.interview_result_id || '/snapshots/' || q.position || '-2.jpg'),
+    'pyannote', json_build_object(
+      'diarization', json_build_array(
+        json_build_object('speaker', 'SPEAKER_00', 'start', 0.4, 'end', 12.6),
+        json_build_object('speaker', case when q.position = 4 then 'SPEAKER_01' else 'SPEAKER_00' end,
+          'start', 12.9, 'end', 15.1)),
+      'identification', json_build_array(
+        json_build_object('match', 'candidate', 'start', 0.4, 'end', 12.6),
+        json_build_object('match', case when q.position = 4 then null else 'candidate' end,
+          'start', 12.9, 'end', 15.1)),
+      'confidence', json_build_object('score', (
+        select json_agg(round((0.8 + 0.15 * sin(f / 9.0))::numeric, 3) order by f)
+        from generate_series(1, 300) f))),
+    'audio_mp3_local_path', q.interview_result_id || '/answer-' || q.position || '.mp3'
   ) as doc
   from public.interview_result_questions q
   where q.is_answer and q.answer is not null

@@ -74,19 +74,24 @@ begin
 end;
 $$;
 
--- An answer's raw assessment data as proctoring and speech analysis write it (keys in this order).
+-- An answer's raw assessment data as proctoring and speech analysis write it (keys in this
+-- order), with ~40 KB of incompressible word timings so that it is stored out of line as real raw
+-- data is.
 create or replace function tests.raw_data(p_seed text) returns json
 language sql immutable
 as $$
   select json_build_object(
     'model', 'azure',
-    'voice', (select string_agg(md5(p_seed || g), '') from generate_series(1, 1200) g),
+    'voice', json_build_array(json_build_object('Display', 'An answer.', 'Confidence', 0.9,
+      'Words', json_build_array(json_build_object('Word', 'an', 'PronunciationAssessment',
+        json_build_object('AccuracyScore', 42, 'ErrorType', 'None'))))),
     'proctor_status', 'ok',
     'reading_stats', json_build_object('reading_ratio', 0.31),
     'reading_detection_results', json_build_array(json_build_object('frame', 1, 'reading', true)),
     'candidate_images', json_build_array('snap-1.jpg'),
     'pyannote', json_build_object('diarization', json_build_array()),
-    'stt_reliability', 0.9)
+    'stt_reliability', 0.9,
+    'assemblyai', (select string_agg(md5(p_seed || g), '') from generate_series(1, 1200) g))
 $$;
 
 -- A small world with every relation a caller can have to a result:
@@ -146,8 +151,7 @@ begin
   select tests.uid(r || ':' || p), tests.uid(r), p, p % 2 = 0,
     case when p < 3 then tests.uid('defq') end, 'asked ' || p, 'answer ' || p,
     'analysis ' || p, 'recruiter analysis ' || p,
-    -- ~40 KB of incompressible text: stored out of line, as real raw data is. With the proctoring
-    -- keys real raw data has, and the older `[null, {...}]` form on answer 4.
+    -- The older `[null, {...}]` form on answer 4.
     case when p = 4 then json_build_array(null, tests.raw_data(r || p)) else tests.raw_data(r || p) end,
     r || '/answer-' || p || '.ogg', false, '{"ref": 1}', 'ext-' || p
   from unnest(array['submitted', 'unsubmitted', 'others']) r,

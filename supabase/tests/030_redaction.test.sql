@@ -45,7 +45,7 @@ select is((select count(*) from doc, json_array_elements(candidate -> 'transcrip
   where json_typeof(raw) = 'object' and raw::jsonb ?| private.proctoring_keys()), 0::bigint,
   'the candidate''s raw data carries no proctoring key, in either form');
 select is((select array(select json_object_keys(candidate -> 'transcript' -> 0 -> 'answer_assessment_raw_data')) from doc),
-  array['model', 'voice', 'stt_reliability'],
+  array['model', 'voice', 'stt_reliability', 'assemblyai'],
   'the candidate keeps the speech analysis, in its order');
 select is((select candidate -> 'transcript' -> 3 -> 'answer_assessment_raw_data' -> 0 from doc)::text, 'null',
   'the older [null, {...}] form stays an array for the candidate');

@@ -50,7 +50,7 @@ async function json(raw: Raw): Promise<Record<string, unknown>> {
 
 Deno.test("MCP client: GET with query parameters, gzip over the wire, the contract's document", async () => {
   const token = await signIn(SEED.users.acmeRecruiter);
-  for (const view of ["full", "standard", "summary"]) {
+  for (const view of ["full", "condensed", "standard", "summary"]) {
     const raw = await mcpGet({ interview_result_id: SEED.submitted, view }, token);
     assert.equal(raw.status, 200, view);
     assert.equal(raw.headers["content-encoding"], "gzip", `${view}: compressed on the wire`);

@@ -242,3 +242,56 @@ Deno.test("a URL over 64 KB never reaches the function: Deno's server answers a 
     conn.close();
   }
 });
+
+Deno.test("view=condensed: the whole interview with each answer's raw data condensed, GET and POST", async () => {
+  const token = await signIn(SEED.users.acmeRecruiter);
+  const get = async (view: string) =>
+    await (await getDetails({ interview_result_id: SEED.submitted, view }, { token })).json();
+  const [full, condensed] = [await get("full"), await get("condensed")];
+  const post = await (await fetch(stack.FUNCTION_URL, {
+    method: "POST",
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    body: JSON.stringify({ interview_result_id: SEED.submitted, view: "condensed" }),
+  })).json();
+  assert.deepEqual(post, condensed, "POST and GET give the same document");
+  assert.deepEqual(Object.keys(condensed), Object.keys(full));
+  assert.equal(condensed.ai_analysis_recruiter, full.ai_analysis_recruiter);
+  const raw = full.transcript[1].answer_assessment_raw_data;
+  const small = condensed.transcript[1].answer_assessment_raw_data;
+  assert.deepEqual(small._omitted, [
+    "reading_detection_results",
+    "assemblyai",
+    "elevenlabs",
+    "candidate_images",
+    "audio_mp3_local_path",
+  ]);
+  assert.equal(small.candidate_images_count, raw.candidate_images.length);
+  assert.deepEqual(small.reading_stats, raw.reading_stats);
+  assert.equal(small.voice[0].Display, raw.voice[0].Display);
+  assert.equal(small.voice[0].Words, undefined);
+  assert.deepEqual(small.pyannote.speaker_seconds, { SPEAKER_00: 14.4 });
+  // Answer 4 has a second voice for a few seconds, which identification did not match.
+  const second = condensed.transcript[3].answer_assessment_raw_data.pyannote;
+  assert.deepEqual(second.speaker_seconds, { SPEAKER_00: 12.2, SPEAKER_01: 2.2 });
+  assert.deepEqual(second.identified_seconds, { candidate: 12.2, unmatched: 2.2 });
+  assert.deepEqual(second._omitted, ["confidence"]);
+  assert.ok(
+    JSON.stringify(condensed).length < JSON.stringify(full).length / 4,
+    `${JSON.stringify(condensed).length} of ${JSON.stringify(full).length} characters`,
+  );
+});
+
+Deno.test("view=condensed for the candidate: no proctoring signal, nor its name", async () => {
+  const res = await getDetails({ interview_result_id: SEED.submitted, view: "condensed" }, {
+    token: await signIn(SEED.users.alice),
+  });
+  const doc = await res.json();
+  for (const item of doc.transcript.filter((i: { is_answer: boolean }) => i.is_answer)) {
+    const raw = item.answer_assessment_raw_data;
+    if (!raw) continue;
+    for (const key of ["reading_stats", "proctor_status", "candidate_images_count", "pyannote"]) {
+      assert.equal(key in raw, false, key);
+    }
+    assert.deepEqual(raw._omitted, ["assemblyai", "elevenlabs", "audio_mp3_local_path"]);
+  }
+});

@@ -106,7 +106,7 @@ Deno.test("SQLSTATE mapping: bad uuid 22P02 → 400, bad view 22023 → 400 with
   assert.deepEqual([badUuid.status, badUuid.body.code], [400, "22P02"]);
   const badView = await rpc({ p_interview_result_id: SEED.submitted, p_view: "all" }, admin);
   assert.deepEqual([badView.status, badView.body.code], [400, "22023"]);
-  assert.match(badView.body.hint, /full, standard, summary/);
+  assert.match(badView.body.hint, /full, condensed, standard, summary/);
   const res = await fetch(`${stack.SUPABASE_URL}/rest/v1/rpc/no_such_function`, {
     method: "POST",
     headers: {

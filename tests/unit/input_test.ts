@@ -38,7 +38,7 @@ for (
     [
       `interview_result_id=${RESULT_ID}&view=everything`,
       "view",
-      'Must be "full", "standard" or "summary".',
+      'Must be "full", "condensed", "standard" or "summary".',
     ],
   ]
 ) {

@@ -2,16 +2,21 @@
  * The benchmark's client: supabase-js in a Worker, so it runs on its own thread and never shares
  * an event loop with the local stack's gateway in the bench's main thread (a real client never
  * shares a process with Kong or PostgREST). It times calls; the main thread counts what reached
- * the gateway.
+ * the gateway and reads the functions' CPU.
  */
 /// <reference lib="deno.worker" />
 import { createClient, type SupabaseClient } from "@supabase/supabase-js";
 
-/** (a) the RPC, (b) the function, (c) signing, (d) view=standard, (r) the bare relay. */
-export type Case = { id: string; size: "S" | "M" | "L"; kind: "a" | "b" | "c" | "d" | "r" };
+/**
+ * (a) the RPC, (b) the function, (c) with signing, (d) view=standard, (e) view=condensed,
+ * (r) the bare relay, (p) the plain supabase-js function, (q) the plain function with signing.
+ */
+export type Kind = "a" | "b" | "c" | "d" | "e" | "r" | "p" | "q";
+export type Case = { id: string; size: "S" | "M" | "L"; kind: Kind };
 
-/** The bare relay's name behind the gateway (see bare_relay.ts). */
+/** The other functions behind the gateway, by name (see bare_relay/, plain_function/). */
 export const BARE_RELAY = "bench-bare-relay";
+export const PLAIN = "bench-plain";
 
 export type ClientRequest =
   | { op: "init"; url: string; anonKey: string; token: string }
@@ -22,14 +27,17 @@ export type ClientReply =
   | { ok: true; ms?: number; latencies?: number[]; elapsedMs?: number }
   | { ok: false; error: string };
 
-/**
- * A function case's path under /functions/v1: the bare relay or the function, with its query;
- * (c) signs, (d) asks for the standard view.
- */
+const NAMES: Partial<Record<Kind, string>> = { r: BARE_RELAY, p: PLAIN, q: PLAIN };
+const QUERY: Partial<Record<Kind, string>> = {
+  c: "&get_signed_recordings=true",
+  q: "&get_signed_recordings=true",
+  d: "&view=standard",
+  e: "&view=condensed",
+};
+
+/** A function case's path under /functions/v1: which function, with its query. */
 export const functionPath = (c: Case) =>
-  `${c.kind === "r" ? BARE_RELAY : "job-interview-details"}?interview_result_id=${c.id}` +
-  (c.kind === "c" ? "&get_signed_recordings=true" : "") +
-  (c.kind === "d" ? "&view=standard" : "");
+  `${NAMES[c.kind] ?? "job-interview-details"}?interview_result_id=${c.id}${QUERY[c.kind] ?? ""}`;
 
 let client: SupabaseClient;
 
@@ -38,12 +46,12 @@ async function call(c: Case): Promise<void> {
     const { data, error } = await client.rpc("interview_transcript", {
       p_interview_result_id: c.id,
       p_view: "full",
-    });
+    }, { get: true });
     if (error || !data) throw new Error(`rpc failed: ${JSON.stringify(error)}`);
     return;
   }
   const { data, error } = await client.functions.invoke(functionPath(c), { method: "GET" });
-  if (error || !data?.transcript) throw new Error(`function failed: ${error?.message}`);
+  if (error || !data?.transcript) throw new Error(`${c.kind} ${c.size} failed: ${error?.message}`);
 }
 
 async function handle(req: ClientRequest): Promise<ClientReply> {

@@ -12,6 +12,8 @@ import { run } from "../local-stack/processes.ts";
 
 /** Each caller's RPC within this factor of the same RPC as service_role (no RLS). */
 const ACCESS_TARGET = 1.3;
+/** Reading view=condensed within this factor of view=standard. */
+const CONDENSED_TARGET = 1.3;
 const CALLS = 150;
 
 /** Who calls the RPC, as PostgREST would set them up (role and claims), and on which result. */
@@ -21,6 +23,8 @@ export interface Caller {
   /** Seeded name of the caller (md5('bench:<name>')); none for the service role. */
   user?: string;
   result: string;
+  /** The view this caller reads (default: the run's). */
+  view?: string;
 }
 
 /** The cases of the authorization target: each reviewer kind beside the service role. */
@@ -35,7 +39,8 @@ export const ACCESS_CASES: { caller: Caller; baseline: Caller }[] = [
   baseline: { name: `service_role on ${result}`, role: "service_role", result },
 }));
 
-function script(caller: Caller, view: string): string {
+function script(caller: Caller, runView: string): string {
+  const view = caller.view ?? runView;
   const claims = caller.user
     ? `json_build_object('sub', md5('bench:${caller.user}')::uuid, 'role', 'authenticated')::text`
     : `'{"role": "service_role"}'`;
@@ -236,6 +241,32 @@ if (import.meta.main) {
         );
       }
       if (view === "full") {
+        // view=condensed: the full document, each answer's raw data condensed on write.
+        const reviewer = (result: string, v: string): Caller => ({
+          name: `reviewer, ${result}, view=${v}`,
+          role: "authenticated",
+          user: "recruiter",
+          result,
+          view: v,
+        });
+        const pairs = ["bench-m", "bench-l"].map((r) => [
+          reviewer(r, "standard"),
+          reviewer(r, "condensed"),
+        ]);
+        const views = await measureCallers(cluster.url, pairs.flat(), "standard");
+        console.log(
+          `\n== view condensed against standard (pgbench, ${CALLS} calls each, interleaved); target: within ${CONDENSED_TARGET}x`,
+        );
+        for (const [standard, condensed] of pairs) {
+          const ratio = views.get(condensed)! / views.get(standard)!;
+          const met = ratio <= CONDENSED_TARGET;
+          ok &&= met;
+          console.log(
+            `   ${condensed.result.padEnd(58)} ${views.get(condensed)!.toFixed(3)} ms vs ${
+              views.get(standard)!.toFixed(3)
+            } ms: ${ratio.toFixed(2)}x ${met ? "MET" : "NOT MET"}`,
+          );
+        }
         const r = await measureRedaction(cluster.url, "bench-m");
         console.log(
           `   of which the candidate's proctoring redaction: bench-m's raw data read ${

@@ -13,6 +13,8 @@ export const FUNCTION_DIR = `${ROOT}supabase/functions/${FUNCTION_NAME}`;
 /** The Edge Runtime's stand-in (edge_runtime.ts): every function process runs it. */
 export const SERVE_ENTRY = `${ROOT}tools/local-stack/edge_runtime.ts`;
 export const STAGE_PREFIX = "jid-fn-";
+/** The hosted Edge Runtime's Deno (2.1.4), installed by npm next to the project's own. */
+export const EDGE_DENO = `${ROOT}node_modules/deno-edge-runtime/deno`;
 
 /** The Deno binary the function runs under, its version, and the env that binary needs. */
 export interface Runtime {

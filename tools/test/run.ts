@@ -7,6 +7,7 @@
  */
 import { lintDatabase, prepareDatabase, ROOT } from "../local-stack/database.ts";
 import {
+  EDGE_DENO,
   FUNCTION_NAME,
   functionRuntime,
   type Runtime,
@@ -18,9 +19,6 @@ import { startCluster } from "../local-stack/postgres.ts";
 import { startStack } from "../local-stack/stack.ts";
 
 const GATED_NAME = "verify-jwt-on";
-
-/** The hosted Edge Runtime's Deno, installed by npm next to the project's own. */
-export const EDGE_DENO = `${ROOT}node_modules/deno-edge-runtime/deno`;
 
 const OUT = `${ROOT}test-output`;
 const totals = { passed: 0, failed: 0, skipped: 0 };

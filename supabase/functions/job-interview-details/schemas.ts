@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 
-export const VIEWS = ["full", "standard", "summary"] as const;
+export const VIEWS = ["full", "condensed", "standard", "summary"] as const;
 
 /** Query parameters of GET (and the fields of a POST body, once normalised). */
 export const DetailsQuerySchema = z.object({
@@ -19,11 +19,12 @@ export const DetailsQuerySchema = z.object({
         "When true, includes short-lived signed recording URLs for the session, the video introduction, and each transcript answer.",
       example: "false",
     }),
-  view: z.enum(VIEWS, { error: 'Must be "full", "standard" or "summary".' }).default("full").meta({
-    description:
-      "How much of each transcript item to return: full (all), standard (without answer_assessment_raw_data and external_data), summary (also without the analyses, external_id, question_original and the recording).",
-    example: "full",
-  }),
+  view: z.enum(VIEWS, { error: 'Must be "full", "condensed", "standard" or "summary".' })
+    .default("full").meta({
+      description:
+        "How much of each transcript item to return: full (all); condensed (all, with each answer's answer_assessment_raw_data condensed for reading: word, frame and character timings dropped, speech segments to their assessments and weakest words, dropped keys named in _omitted; about 5% of full); standard (without answer_assessment_raw_data and external_data); summary (also without the analyses, external_id, question_original and the recording).",
+      example: "full",
+    }),
 });
 export type DetailsQuery = z.infer<typeof DetailsQuerySchema>;
 
