@@ -62,6 +62,7 @@ Deno.test("GET without signing passes the RPC's bytes through with one upstream 
     p_view: "full",
   });
   assert.equal(rpc.body, null);
+  assert.equal(rpc.headers.get("accept-encoding"), "identity", "nothing to inflate on our CPU");
   assert.equal(res.headers.get("content-type"), "application/json; charset=utf-8");
   assert.equal(res.headers.get("cache-control"), "private, no-store");
   assert.equal("recording_url" in (JSON.parse(raw) as object), false);
@@ -154,6 +155,7 @@ Deno.test("GET with signing makes exactly two upstream requests, whatever the tr
       "Bearer service-key",
       "signing uses the service key",
     );
+    assert.equal(sign.headers.get("accept-encoding"), "identity");
     const { paths, expiresIn } = await sign.json();
     assert.equal(expiresIn, 600);
     assert.equal(paths.length, new Set(paths).size, "paths are deduplicated");
