@@ -4,9 +4,8 @@
 // 404, 422 are FunctionsHttpError with the body, never FunctionsFetchError. The same page against
 // a function behind the platform's verify_jwt gate shows why that gate is off for this one.
 import assert from "node:assert/strict";
-import { SignJWT } from "jose";
 import { launchChromium } from "../support/browser.ts";
-import { SEED, stack } from "../support/stack.ts";
+import { expiredSessionToken, SEED, stack } from "../support/stack.ts";
 
 const OUT = `${Deno.env.get("TEST_OUTPUT_DIR") ?? "test-output"}/clients`;
 await Deno.mkdir(OUT, { recursive: true });
@@ -73,15 +72,7 @@ const apiUrl = stack.SUPABASE_URL;
 const key = stack.SUPABASE_PUBLISHABLE_KEY ?? stack.SUPABASE_ANON_KEY;
 const NAME = "job-interview-details";
 
-const now = Math.floor(Date.now() / 1000);
-const expired = await new SignJWT({
-  sub: "00000000-0000-4000-8000-000000000012",
-  role: "authenticated",
-  aud: "authenticated",
-  iat: now - 7200,
-  exp: now - 3600,
-}).setProtectedHeader({ alg: "HS256", typ: "JWT" })
-  .sign(new TextEncoder().encode(stack.SUPABASE_JWT_SECRET));
+const expired = await expiredSessionToken();
 
 Deno.test({
   name: "supabase-js in Chromium on another origin reads every answer of the function",

@@ -10,9 +10,8 @@ import {
   FunctionsRelayError,
   type SupabaseClient,
 } from "@supabase/supabase-js";
-import { SignJWT } from "jose";
 import { DetailsResponseSchema } from "../../supabase/functions/job-interview-details/schemas.ts";
-import { SEED, stack } from "../support/stack.ts";
+import { expiredSessionToken, SEED, stack } from "../support/stack.ts";
 
 const NAME = "job-interview-details";
 const apiKey = stack.SUPABASE_PUBLISHABLE_KEY ?? stack.SUPABASE_ANON_KEY;
@@ -83,16 +82,7 @@ Deno.test("supabase-js: 404 and 422 are FunctionsHttpError with the contract's b
 
 Deno.test("supabase-js: an expired session is a readable 401, not a network error", async () => {
   const client = await signedIn(SEED.users.acmeRecruiter);
-  const now = Math.floor(Date.now() / 1000);
-  const expired = await new SignJWT({
-    sub: "00000000-0000-4000-8000-000000000012",
-    role: "authenticated",
-    aud: "authenticated",
-    iat: now - 7200,
-    exp: now - 3600,
-  }).setProtectedHeader({ alg: "HS256", typ: "JWT" })
-    .sign(new TextEncoder().encode(stack.SUPABASE_JWT_SECRET));
-  client.functions.setAuth(expired);
+  client.functions.setAuth(await expiredSessionToken());
   for (const method of ["GET", "POST"] as const) {
     const body = await httpError(
       await client.functions.invoke(

@@ -3,6 +3,7 @@
  * test runner) overridden by the process environment, so the same tests run against a real
  * `supabase start` + `supabase functions serve` (see README, "Testing against a real stack").
  */
+import { SignJWT } from "jose";
 import { parseEnvFile, signIn as signInOnce } from "../../tools/local-stack/main.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
@@ -65,4 +66,17 @@ export async function getDetails(
   const headers: Record<string, string> = { ...options.headers };
   if (options.token) headers.authorization = `Bearer ${options.token}`;
   return await fetch(url, { headers });
+}
+
+/** The access token of a session that ended an hour ago (a seeded recruiter's; legacy HS256). */
+export function expiredSessionToken(): Promise<string> {
+  const now = Math.floor(Date.now() / 1000);
+  return new SignJWT({
+    sub: "00000000-0000-4000-8000-000000000012",
+    role: "authenticated",
+    aud: "authenticated",
+    iat: now - 7200,
+    exp: now - 3600,
+  }).setProtectedHeader({ alg: "HS256", typ: "JWT" })
+    .sign(new TextEncoder().encode(stack.SUPABASE_JWT_SECRET));
 }
