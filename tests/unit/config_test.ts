@@ -40,6 +40,18 @@ Deno.test("resolveConfig() reads SUPABASE_READ_URL for the Data API only", () =>
   );
 });
 
+Deno.test("resolveConfig() takes API_READ_URL, the name a secret can have; SUPABASE_READ_URL first", () => {
+  const lb = "https://ref-all.supabase.co";
+  assert.equal(resolveConfig({ ...base, API_READ_URL: `${lb}/` }).data?.readUrl, lb);
+  assert.equal(
+    resolveConfig({ ...base, API_READ_URL: lb, SUPABASE_READ_URL: "https://other.test" }).data
+      ?.readUrl,
+    "https://other.test",
+  );
+  assert.equal(resolveConfig(base).data?.readUrl, "http://kong:8000");
+  assert.match(resolveConfig({ ...base, API_READ_URL: "replica" }).error!, /API_READ_URL/);
+});
+
 Deno.test("resolveConfig() keeps every secret key: any of them may call as the service role", () => {
   const { data } = resolveConfig({
     ...base,

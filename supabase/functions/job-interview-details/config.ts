@@ -30,6 +30,8 @@ export const EnvSchema = z.object({
   SIGNED_URL_TTL_SECONDS: z.coerce.number().int().min(1).max(604_800).default(3600),
   SIGNED_URL_BASE_URL: z.url().optional(),
   SUPABASE_READ_URL: z.url().optional(),
+  /** The same, under a name `supabase secrets set` accepts (it refuses SUPABASE_*). */
+  API_READ_URL: z.url().optional(),
   UPSTREAM_TIMEOUT_MS: z.coerce.number().int().min(1).max(120_000).default(10_000),
   CORS_ALLOWED_ORIGINS: origins.default(["*"]),
   LOG_EVENTS_PER_10S: z.coerce.number().int().min(2).max(1_000_000).default(
@@ -93,7 +95,7 @@ export function resolveConfig(env: Record<string, string | undefined>): ConfigRe
   return {
     data: {
       supabaseUrl,
-      readUrl: (e.SUPABASE_READ_URL ?? supabaseUrl).replace(/\/+$/, ""),
+      readUrl: (e.SUPABASE_READ_URL ?? e.API_READ_URL ?? supabaseUrl).replace(/\/+$/, ""),
       apiKey,
       serviceKey,
       secretKeys: Object.values(e.SUPABASE_SECRET_KEYS ?? {}),
