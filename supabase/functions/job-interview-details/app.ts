@@ -108,10 +108,11 @@ function jsonBytes(
   c: Context<Env>,
   body: Bytes | string,
   status: ContentfulStatusCode = 200,
+  headers: Record<string, string> = {},
 ): Response {
   const bytes = typeof body === "string" ? new TextEncoder().encode(body) : body;
   c.set("bytes", bytes.length);
-  return c.body(bytes, status, { "content-type": JSON_TYPE });
+  return c.body(bytes, status, { ...headers, "content-type": JSON_TYPE });
 }
 
 /** Runs one upstream step, timing it for Server-Timing and the log line. */
@@ -269,8 +270,7 @@ export function createApp(deps: Deps): Hono<Env> {
   const notAllowed = (c: Context<Env>) => {
     c.get("log").code = "METHOD_NOT_ALLOWED";
     const body = JSON.stringify({ error: `Method ${c.req.method} is not allowed.` });
-    c.set("bytes", body.length);
-    return c.body(body, 405, { "content-type": JSON_TYPE, allow: ALLOWED_METHODS.join(", ") });
+    return jsonBytes(c, body, 405, { allow: ALLOWED_METHODS.join(", ") });
   };
 
   // HEAD is answered as any other method it doesn't take (the hosted platform doesn't route it

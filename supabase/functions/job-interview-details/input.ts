@@ -83,5 +83,9 @@ export async function parseBody(req: Request, params: URLSearchParams): Promise<
   const parsed = DetailsBodySchema.safeParse(fields);
   if (!parsed.success) return { error: firstIssue(parsed.error, fields) };
   const { get_signed_recordings, ...rest } = parsed.data;
-  return { data: { ...rest, get_signed_recordings: String(get_signed_recordings) as "true" } };
+  // The body's boolean as the query's "true" / "false": one shape for the handler.
+  const signed: DetailsQuery["get_signed_recordings"] = String(get_signed_recordings) === "true"
+    ? "true"
+    : "false";
+  return { data: { ...rest, get_signed_recordings: signed } };
 }

@@ -6,7 +6,7 @@
  * document's structure, so a malformed answer is refused rather than passed on: exactly where
  * it reads (the document and its items: keys, strings, literals), and by brackets, string ends
  * and the bytes allowed between them inside nested values (the raw data, skipped in one tight
- * loop: 0.85 ms for an 800 KB document, against 2.8 ms to parse, stringify and encode it).
+ * loop: 0.85–0.93 ms for an 800 KB document, against 2.8 ms to parse, stringify and encode it).
  * Pure.
  */
 

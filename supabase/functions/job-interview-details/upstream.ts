@@ -147,6 +147,14 @@ export type SignResult =
   }
   | { kind: "failed"; failure: UpstreamFailure };
 
+/** Where and as whom recordings are signed, and the base of the links handed out. */
+export type SignContext = {
+  supabaseUrl: string;
+  serviceKey: string;
+  publicBaseUrl: string;
+  fetch: Fetch;
+};
+
 /** A key as a URL path: each segment percent-encoded, so every key Storage accepts opens. */
 export function encodeKey(key: string): string {
   return key.split("/").map(encodeURIComponent).join("/");
@@ -178,7 +186,7 @@ export function expiryOf(token: string): number | undefined {
  * the others, so no partial data is ever sent.
  */
 export async function signPaths(
-  ctx: { supabaseUrl: string; serviceKey: string; publicBaseUrl: string; fetch: Fetch },
+  ctx: SignContext,
   input: { paths: string[]; expiresIn: number; signal: AbortSignal },
 ): Promise<SignResult> {
   const batches: string[][] = [];
@@ -210,7 +218,7 @@ export async function signPaths(
 }
 
 async function signBatch(
-  ctx: { supabaseUrl: string; serviceKey: string; publicBaseUrl: string; fetch: Fetch },
+  ctx: SignContext,
   paths: string[],
   expiresIn: number,
   signal: AbortSignal,
