@@ -2,7 +2,8 @@
 import { run } from "./processes.ts";
 
 export const ROOT = new URL("../../", import.meta.url).pathname;
-const SUPABASE_CLI = `${ROOT}node_modules/.bin/supabase`;
+/** Supabase CLI 3 (npm @supabase/cli-linux-x64; see package.json). */
+export const SUPABASE_CLI = `${ROOT}node_modules/supabase-cli/bin/supabase`;
 
 /** The platform bootstrap, then migrations and seed through the pinned Supabase CLI. */
 export async function prepareDatabase(
@@ -17,7 +18,8 @@ export async function prepareDatabase(
     "-f",
     `${ROOT}tools/local-stack/platform/bootstrap.sql`,
   ]);
-  const args = ["db", "push", "--db-url", `${url}?sslmode=disable`, "--yes"];
+  // CLI 3 acts on the local stack unless told `--remote`; `--yes` answers its confirmation.
+  const args = ["db", "push", `--remote=${url}?sslmode=disable`, "--yes"];
   if (options.seed !== false) args.push("--include-seed");
   await run(SUPABASE_CLI, args, {
     cwd: ROOT,
@@ -31,8 +33,7 @@ export async function lintDatabase(url: string): Promise<string> {
   return await run(SUPABASE_CLI, [
     "db",
     "lint",
-    "--db-url",
-    `${url}?sslmode=disable`,
+    `--remote=${url}?sslmode=disable`,
     "--fail-on",
     "error",
   ], {

@@ -38,14 +38,52 @@ export function functionRuntime(deno = Deno.env.get("FUNCTION_DENO") || Deno.exe
   return {
     deno,
     version,
-    env: own ? {} : {
-      // Another Deno keeps its own cache (formats differ between versions) and, before 2.2,
-      // trusts only its bundled roots unless told to read the system's (egress proxies' CAs).
-      DENO_DIR: `${ROOT}node_modules/.cache/deno-${version}`,
-      DENO_TLS_CA_STORE: "mozilla,system",
-    },
+    // Another Deno keeps its own cache: formats differ between versions.
+    env: own ? {} : { DENO_DIR: `${ROOT}node_modules/.cache/deno-${version}` },
   };
 }
+
+/**
+ * What a Deno needs to reach the npm registry the way the rest of the stack does: the CA and
+ * proxy settings and a registry mirror, taken from `from` (this process's environment). A
+ * function process starts with a cleared environment, as the hosted runtime's does, and loads its
+ * imports on first start; without these, behind a TLS proxy with its own CA it can't. Deno's own
+ * store is its bundled one unless told otherwise, so the system's is added (it holds a company
+ * proxy's CA; SSL_CERT_FILE names it). With a proxy set, loopback stays direct: the stack's
+ * services are there.
+ */
+export function registryEnv(
+  from: Record<string, string | undefined> = Deno.env.toObject(),
+): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const name of REGISTRY_ENV) {
+    const value = from[name];
+    if (value) env[name] = value;
+  }
+  env.DENO_TLS_CA_STORE ??= "mozilla,system";
+  if (!env.DENO_CERT && env.SSL_CERT_FILE) env.DENO_CERT = env.SSL_CERT_FILE;
+  const proxied = ["HTTPS_PROXY", "HTTP_PROXY", "https_proxy", "http_proxy"].some((k) => env[k]);
+  if (proxied) {
+    const own = (env.NO_PROXY ?? env.no_proxy ?? "").split(",").map((h) => h.trim()).filter(Boolean);
+    env.NO_PROXY = env.no_proxy = [...new Set([...own, "127.0.0.1", "localhost", "::1"])].join(",");
+  }
+  return env;
+}
+
+const REGISTRY_ENV = [
+  "DENO_CERT",
+  "DENO_TLS_CA_STORE",
+  "SSL_CERT_FILE",
+  "SSL_CERT_DIR",
+  "NODE_EXTRA_CA_CERTS",
+  "HTTPS_PROXY",
+  "HTTP_PROXY",
+  "NO_PROXY",
+  "https_proxy",
+  "http_proxy",
+  "no_proxy",
+  "NPM_CONFIG_REGISTRY",
+];
 
 /** A function's folder: this project's, or another served the same way (the bench's (p)). */
 export interface FunctionSource {
@@ -95,7 +133,10 @@ export function serveCommand(
   ];
 }
 
-/** The env of a function process: the runtime's, where to listen, the entry, the stack's keys. */
+/**
+ * The env of a function process: the runtime's, what reaching the registry takes (from
+ * `outer`, this process's environment by default), where to listen, the entry, the stack's keys.
+ */
 export function serveEnv(
   runtime: Runtime,
   staged: string,
@@ -103,11 +144,13 @@ export function serveEnv(
   stack: Record<string, string>,
   extra: Record<string, string> = {},
   source = THE_FUNCTION,
+  outer: Record<string, string | undefined> = Deno.env.toObject(),
 ): Record<string, string> {
   return {
     ...Object.fromEntries(
-      ["HOME", "PATH", "DENO_DIR"].flatMap((k) => Deno.env.get(k) ? [[k, Deno.env.get(k)!]] : []),
+      ["HOME", "PATH", "DENO_DIR"].flatMap((k) => outer[k] ? [[k, outer[k]!]] : []),
     ),
+    ...registryEnv(outer),
     ...runtime.env,
     EDGE_LISTEN: listen,
     EDGE_ENTRY: `file://${staged}/${source.name}/index.ts`,
@@ -160,6 +203,8 @@ export async function startFunction(
     runtime?: Runtime;
     /** How to know it is up (default: its /openapi.json answers). */
     ready?: (url: string, timeoutMs: number) => Promise<void>;
+    /** The environment the process's HOME, PATH and registry settings come from (this one's). */
+    outer?: Record<string, string | undefined>;
   } = {},
 ): Promise<FunctionProcess> {
   const runtime = options.runtime ?? functionRuntime();
@@ -172,7 +217,7 @@ export async function startFunction(
     env: serveEnv(runtime, staged, `127.0.0.1:${port}`, stack, {
       ...(options.memoryProbe ? { EDGE_MEMORY: "1" } : {}),
       ...env,
-    }, source),
+    }, source, options.outer),
     clearEnv: true,
     stdout: "piped",
     stderr: "piped",
