@@ -1,8 +1,9 @@
 -- view=condensed: each rule of private.condense_answer_assessment() pinned on crafted blobs (the
--- rules of JobMojito's MCP server, raw_assessment.py), the stored column kept in step with the raw
--- data, and the view through the RPC: full's document, condensed, never reading the raw data.
+-- rules of JobMojito's MCP server, raw_assessment.py), the column kept in step with the raw data by
+-- its trigger, writes that condensing never fails, and the view through the RPC: full's document,
+-- condensed, never reading the raw data, and a row not yet filled condensed when read.
 begin;
-select plan(28);
+select plan(39);
 
 create function pg_temp.c(p json) returns json language sql as
 $$ select private.condense_answer_assessment(p) $$;
@@ -114,10 +115,46 @@ select is(
    where id = tests.uid('submitted:1')),
   '{ "kept" : true, "_omitted" : ["assemblyai"] }',
   'and follows each update of it');
-select throws_ok(
-  format('update public.interview_result_questions set answer_assessment_condensed = %L where id = %L',
-    '{}', tests.uid('submitted:2')),
-  '428C9', null, 'nobody writes it by hand');
+update public.interview_result_questions set answer_assessment_condensed = '{"by": "hand"}'
+where id = tests.uid('submitted:2');
+select is(
+  (select answer_assessment_condensed ->> 'by' from public.interview_result_questions
+   where id = tests.uid('submitted:2')),
+  null, 'a value written by hand is replaced by the condensed raw data');
+select is(
+  (select answer_assessment_condensed ->> 'model' from public.interview_result_questions
+   where id = tests.uid('submitted:2')),
+  'azure', 'and so a backfill fills a row by writing the column');
+
+-- A write never fails because of condensing: what json keeps and json_each() refuses, and data
+-- nested past the stack, are condensed as far as they can be and marked.
+create function pg_temp.write(p_raw text) returns json language sql as $$
+  update public.interview_result_questions set answer_assessment_raw_data = p_raw::json
+  where id = tests.uid('submitted:3')
+  returning answer_assessment_condensed
+$$;
+select is(pg_temp.write('{"model": "x", "note": "nul \u0000 here"}')::text,
+  '{ "model" : "x", "note" : "nul \ufffd here" }',
+  'a \u0000 in the raw data: the write succeeds, the condensed copy has U+FFFD in its place');
+select is(pg_temp.write('{"model": "x", "note": "lone \ud800", "pair": "\ud83d\ude00"}')::text,
+  '{ "model" : "x", "note" : "lone \ufffd", "pair" : "\ud83d\ude00" }',
+  'a lone surrogate: the same, and a surrogate pair stays');
+select is(
+  (select answer_assessment_raw_data::text from public.interview_result_questions where id = tests.uid('submitted:3')),
+  '{"model": "x", "note": "lone \ud800", "pair": "\ud83d\ude00"}', 'the raw data is stored as given');
+select is(left(pg_temp.write(repeat('[', 1000) || '1' || repeat(']', 1000))::text, 5), '[[[[[',
+  'an array nested a thousand levels deep: condensed element by element, no recursion');
+select is(pg_temp.write('{"model": "x", "deep": ' || repeat('{"a": ', 3000) || '1' || repeat('}', 3000) || '}')::text,
+  '{ "model" : "x", "_omitted" : ["deep"] }', 'an object nested three thousand levels deep: condensed');
+select is((pg_temp.write('{"k\u0000": 1, "pyannote": {"diarization": [{"speaker": "S\u0000", "start": 0, "end": 1}]}}') -> 'pyannote' -> 'speaker_seconds')::jsonb,
+  jsonb_build_object('S' || chr(65533), 1.0), 'a \u0000 in a key or a speaker''s label: condensed from the readable copy');
+select is(
+  (select private.condensed_object('{"voice": [{"Words": "not a list"}], "pyannote": {"diarization": [{"speaker": "s", "start": "x", "end": 1}]}, "model": "m"}', true)::text),
+  '{ "voice" : [{}], "pyannote" : { "speaker_seconds" : {}, "turns" : 1 }, "model" : "m" }',
+  'odd shapes condense without error');
+select is(private.condense_answer_assessment('{"model": "x"}'::json)::text, '{ "model" : "x" }',
+  'and plain data is untouched by any of it');
+select pg_temp.write(tests.raw_data('submitted3')::text) is not null;
 
 -- Through the RPC.
 select is(
@@ -136,6 +173,20 @@ select is(
     || (tests.rpc_as('candidate', tests.uid('submitted'), 'condensed') -> 'transcript' -> 1 -> 'answer_assessment_raw_data' ->> '_omitted'),
   array['model', 'voice', 'stt_reliability', '_omitted', '["assemblyai"]'],
   'the candidate''s condensed raw data carries no proctoring signal, nor its name in _omitted');
+
+-- A row whose copy is not filled yet (a database that reached this design without it) is
+-- condensed when read, the same as when kept.
+update public.interview_result_questions set answer_assessment_raw_data = tests.raw_data('submitted1')
+where id = tests.uid('submitted:1');
+create temp table filled on commit drop as
+select tests.rpc_as('admin', tests.uid('submitted'), 'condensed') -> 'transcript' -> 0 -> 'answer_assessment_raw_data' as doc;
+alter table public.interview_result_questions disable trigger keep_answer_assessment_condensed;
+update public.interview_result_questions set answer_assessment_condensed = null where id = tests.uid('submitted:1');
+alter table public.interview_result_questions enable trigger keep_answer_assessment_condensed;
+select is((tests.rpc_as('admin', tests.uid('submitted'), 'condensed') -> 'transcript' -> 0 -> 'answer_assessment_raw_data')::text,
+  (select doc::text from filled), 'a row not yet filled reads as it will once filled');
+select ok((select answer_assessment_condensed is null from public.interview_result_questions where id = tests.uid('submitted:1')),
+  'and reading it writes nothing (the RPC is read-only)');
 
 create temp table toast_reads (step text, blocks bigint) on commit drop;
 create function pg_temp.toast_blocks() returns bigint language sql as $$
