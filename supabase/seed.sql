@@ -9,7 +9,8 @@
 --          03 Data Analyst (Globex)
 -- Results: 93c98d21-e04d-4a84-9afa-ed154cf73636 Alice, Sales Engineer, submitted, recordings
 --          30000000-...-02 Alice, Support Lead, completed but not submitted
---          30000000-...-03 Bob, Data Analyst (Globex), submitted, older raw-data format
+--          30000000-...-03 Bob, Data Analyst (Globex), submitted in August: the older raw-data
+--          format and the older hiring_reasons (strengths_concerns since 2026-09-15)
 --          30000000-...-04 Bob, Sales Engineer, started (in progress), not submitted
 
 insert into auth.users (instance_id, id, email, aud, role, encrypted_password, email_confirmed_at,
@@ -79,9 +80,9 @@ values
    82, 79, 'Strong', 71, 138, 88, 80, 100, 'all_questions_answered',
    'You explained your demo recovery clearly. Give more numbers when you talk about results.',
    'Clear communicator with real pre-sales experience; handled the missing-feature question well. Probe depth on integrations.',
-   '{"hiring_reasons": {"reasons_to_hire": ["Calm under pressure in live demos", "Turns objections into discovery"], "reasons_not_to_hire": ["Little API integration depth"]}, "key_statement": {"quote": "I stopped the demo and asked what they actually needed to see.", "result_question_id": "31000000-0000-4000-8000-000000000004"}, "score_rationale": {"bracket": "75-89", "evidenced": 4}}',
+   '{"strengths_concerns": {"strengths": ["Calm under pressure in live demos", "Turns objections into discovery"], "concerns": ["Little API integration depth", "Weak on SQL; reviewer doubts seniority"]}, "key_statement": {"quote": "I stopped the demo and asked what they actually needed to see.", "result_question_id": "31000000-0000-4000-8000-000000000004"}, "score_rationale": {"bracket": "75-89", "evidenced": 4}, "multi_department": {"best_fit": "pre-sales", "also": ["solutions engineering"]}}',
    '["Calm under pressure in live demos", "Turns objections into discovery"]',
-   '["Little API integration depth"]',
+   '["Little API integration depth", "Weak on SQL; reviewer doubts seniority"]',
    '[{"kind": "reading_detected", "severity": "low", "answers": 1}]',
    'Invite to the technical round.',
    '10000000-0000-4000-8000-000000000002/93c98d21-e04d-4a84-9afa-ed154cf73636/session.ogg', false,
@@ -92,12 +93,12 @@ values
    64, 60, 'Good', 65, 120, 74, 62, 100, 'all_questions_answered',
    'Good structure; your second answer ran long.',
    'Solid triage instincts, weaker on empathy. Not yet submitted by the candidate.',
-   '{"hiring_reasons": {"reasons_to_hire": ["Structured triage"], "reasons_not_to_hire": ["Rushed the customer story"]}}',
+   '{"strengths_concerns": {"strengths": ["Structured triage"], "concerns": ["Rushed the customer story"]}, "takeaways": {"what_went_well": ["You ordered the queue by customer impact."], "next_steps": [{"text": "Tell the customer story in three steps.", "priority": "quick", "guidance": {"kind": "structure", "text": "Situation, what you did, how it ended."}}]}}',
    '["Structured triage"]', '["Rushed the customer story"]', '[]', null,
    null, null, null),
   ('30000000-0000-4000-8000-000000000003', '20000000-0000-4000-8000-000000000003',
    '10000000-0000-4000-8000-000000000003', '00000000-0000-4000-8000-000000000102',
-   'completed', '2026-11-18 11:00:00+00', '2026-11-18 11:08:00+00', 4800, '2026-11-18 11:09:00+00',
+   'completed', '2026-08-18 11:00:00+00', '2026-08-18 11:08:00+00', 4800, '2026-08-18 11:09:00+00',
    71, 70, 'Good', 68, 125, 80, 70, 90, 'time_limit_reached',
    'You checked your numbers well. Slow down when you explain a chart.',
    'Careful analyst; explanation of the dashboard lacked a business outcome.',
