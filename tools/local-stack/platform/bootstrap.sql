@@ -40,6 +40,9 @@ create table auth.users (
   raw_app_meta_data jsonb default '{}'::jsonb,
   raw_user_meta_data jsonb default '{}'::jsonb,
   is_anonymous boolean not null default false,
+  banned_until timestamptz,
+  -- Set by a soft delete (the admin API's should_soft_delete).
+  deleted_at timestamptz,
   -- GoTrue scans these as strings: seeds set them to '' so sign-in works on a real stack.
   confirmation_token varchar(255),
   recovery_token varchar(255),
@@ -61,6 +64,50 @@ create table auth.identities (
   updated_at timestamptz default now(),
   unique (provider_id, provider)
 );
+
+-- Sessions as Auth (GoTrue) keeps them: one row per sign-in, whose id is the access token's
+-- session_id claim; sign-out (any scope), an admin's sign-out and the user's deletion delete it; a
+-- session may end at not_after. Columns and indexes as Auth's migrations leave them.
+create type auth.aal_level as enum ('aal1', 'aal2', 'aal3');
+create table auth.sessions (
+  id uuid primary key,
+  user_id uuid not null references auth.users (id) on delete cascade,
+  created_at timestamptz,
+  updated_at timestamptz,
+  factor_id uuid,
+  aal auth.aal_level,
+  not_after timestamptz,
+  refreshed_at timestamp,
+  user_agent text,
+  ip inet,
+  tag text,
+  oauth_client_id uuid,
+  refresh_token_hmac_key text,
+  refresh_token_counter bigint,
+  scopes text check (char_length(scopes) <= 4096)
+);
+comment on table auth.sessions is 'Auth: Stores session data associated to a user.';
+create index sessions_user_id_idx on auth.sessions (user_id);
+create index user_id_created_at_idx on auth.sessions (user_id, created_at);
+
+-- Refresh tokens (v1, 12 characters), rotated within their session: each refresh revokes the
+-- token it was given and issues a child (`parent`).
+create table auth.refresh_tokens (
+  instance_id uuid,
+  id bigserial primary key,
+  token varchar(255) unique,
+  user_id varchar(255),
+  revoked boolean,
+  created_at timestamptz,
+  updated_at timestamptz,
+  parent varchar(255),
+  session_id uuid references auth.sessions (id) on delete cascade
+);
+create index refresh_tokens_instance_id_idx on auth.refresh_tokens (instance_id);
+create index refresh_tokens_instance_id_user_id_idx on auth.refresh_tokens (instance_id, user_id);
+create index refresh_tokens_parent_idx on auth.refresh_tokens (parent);
+create index refresh_tokens_session_id_revoked_idx on auth.refresh_tokens (session_id, revoked);
+create index refresh_tokens_updated_at_idx on auth.refresh_tokens (updated_at desc);
 
 create function auth.uid() returns uuid
 language sql stable
