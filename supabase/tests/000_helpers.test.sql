@@ -10,15 +10,55 @@ create or replace function tests.uid(p_name text) returns uuid
 language sql immutable
 as $$ select md5('tests:' || p_name)::uuid $$;
 
--- Act as a signed-in user for the rest of the transaction, as PostgREST does per request.
-create or replace function tests.authenticate_as(p_name text) returns void
+-- Act as a signed-in user for the rest of the transaction, as PostgREST does per request; with
+-- p_session, the token carries that session_id (Auth's tokens always do; see tests.sign_in).
+create or replace function tests.authenticate_as(p_name text, p_session uuid default null)
+returns void
 language plpgsql
 as $$
 begin
   perform set_config('role', 'authenticated', true);
   perform set_config('request.jwt.claims',
-    json_build_object('sub', tests.uid(p_name), 'role', 'authenticated', 'aud', 'authenticated')::text,
+    (jsonb_build_object('sub', tests.uid(p_name), 'role', 'authenticated', 'aud', 'authenticated')
+      || case when p_session is null then '{}'::jsonb
+         else jsonb_build_object('session_id', p_session) end)::text,
     true);
+end;
+$$;
+
+-- A session as Auth records a sign-in (its id is the token's session_id); returns its id.
+create or replace function tests.sign_in(p_name text, p_session text default 'default')
+returns uuid
+language sql
+as $$
+  insert into auth.sessions (id, user_id, created_at, updated_at, aal)
+  values (tests.uid('session:' || p_name || ':' || p_session), tests.uid(p_name), now(), now(), 'aal1')
+  returning id
+$$;
+
+-- Whether a statement, run as a caller ('anon', 'service_role' or a user's name), is refused for
+-- lack of privilege (42501); any other error is raised.
+create or replace function tests.refused_as(p_caller text, p_statement text)
+returns boolean
+language plpgsql
+as $$
+begin
+  if p_caller = 'anon' then
+    perform set_config('role', 'anon', true);
+    perform set_config('request.jwt.claims', '{"role": "anon"}', true);
+  elsif p_caller = 'service_role' then
+    perform tests.authenticate_as_service_role();
+  else
+    perform tests.authenticate_as(p_caller);
+  end if;
+  begin
+    execute p_statement;
+  exception when insufficient_privilege then
+    perform tests.clear_authentication();
+    return true;
+  end;
+  perform tests.clear_authentication();
+  return false;
 end;
 $$;
 
@@ -56,21 +96,6 @@ begin
   v_doc := public.interview_transcript(p_result, p_view);
   perform tests.clear_authentication();
   return v_doc;
-end;
-$$;
-
--- Rows of a table a caller can read, through RLS alone (no RPC).
-create or replace function tests.count_as(p_caller text, p_query text)
-returns bigint
-language plpgsql
-as $$
-declare
-  v_count bigint;
-begin
-  perform tests.authenticate_as(p_caller);
-  execute format('select count(*) from (%s) q', p_query) into v_count;
-  perform tests.clear_authentication();
-  return v_count;
 end;
 $$;
 
@@ -135,7 +160,11 @@ begin
     user_feedback_recruiter, recording_local_path, recording_is_video)
   select tests.uid(r.name), tests.uid('def'), tests.uid('m:mid'), tests.uid(r.candidate),
     'completed', r.submitted_at, 75, 'for the candidate', 'for the recruiter',
-    '{"hiring_reasons": {"reasons_to_hire": ["a"], "reasons_not_to_hire": ["b"]}, "takeaways": {"what_went_well": ["c"]}}',
+    -- strengths_concerns since 2026-09-15; `others` keeps the older hiring_reasons.
+    case when r.name = 'others'
+      then '{"hiring_reasons": {"reasons_to_hire": ["a"], "reasons_not_to_hire": ["b"]}, "takeaways": {"what_went_well": ["c"]}}'
+      else '{"strengths_concerns": {"strengths": ["a"], "concerns": ["b"]}, "takeaways": {"what_went_well": ["c"]}, "score_rationale": {"bracket": "60-74"}, "key_statement": {"quote": "q"}, "multi_department": {"best_fit": "x"}}'
+    end::json,
     '["a"]', '["b"]', '[{"kind": "risk"}]', 'recruiter note', r.name || '/session.ogg', false
   from (values
     ('submitted', 'candidate', now()),

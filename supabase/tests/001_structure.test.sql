@@ -1,6 +1,7 @@
--- Structure: every table has RLS, anon has nothing, the RPC is invoker-rights and read-only.
+-- Structure: every table has RLS and no policy, the API roles hold nothing on any table, the RPC
+-- is the one door (security definer, read-only), the candidate's rules have their reasons.
 begin;
-select plan(13);
+select plan(17);
 
 select tables_are('public', array['merchants', 'merchant_members', 'platform_admins',
   'interview_defs', 'interview_def_questions', 'interview_results', 'interview_result_questions'],
@@ -18,17 +19,36 @@ $$, 'anon holds no privilege on any public table');
 
 select is_empty($$
   select table_name, privilege_type from information_schema.role_table_grants
-  where grantee = 'authenticated' and table_schema = 'public' and privilege_type <> 'SELECT'
-$$, 'authenticated can only read');
+  where grantee in ('anon', 'authenticated') and table_schema in ('public', 'private')
+$$, 'the API roles hold no privilege on any table: the RPC is the door');
+select is_empty($$
+  select table_name, column_name, privilege_type from information_schema.column_privileges
+  where grantee in ('anon', 'authenticated', 'PUBLIC') and table_schema in ('public', 'private')
+$$, 'nor on any column');
+select is_empty($$
+  select schemaname, tablename, policyname from pg_policies where schemaname in ('public', 'private')
+$$, 'no table policy remains: a privilege granted by mistake shows no row');
+select is_empty($$
+  select t.table_name, p.privilege
+  from information_schema.tables t
+  cross join unnest(array['SELECT', 'INSERT', 'UPDATE', 'DELETE']) p (privilege)
+  where t.table_schema = 'public' and t.table_type = 'BASE TABLE'
+    and not has_table_privilege('service_role', format('public.%I', t.table_name), p.privilege)
+$$, 'the service role, which writers use, reads and writes every table');
+select is_empty($$
+  select scope, key from private.candidate_visibility where coalesce(reason, '') = ''
+$$, 'every rule of what the candidate sees has its reason');
 
 select ok(not has_function_privilege('anon', 'public.interview_transcript(uuid, text)', 'execute'),
   'anon cannot execute interview_transcript');
 select ok(has_function_privilege('authenticated', 'public.interview_transcript(uuid, text)', 'execute'),
   'authenticated can execute interview_transcript');
-select ok(not has_schema_privilege('anon', 'private', 'usage'), 'anon cannot use the private schema');
+select ok(not has_schema_privilege('anon', 'private', 'usage')
+  and not has_schema_privilege('authenticated', 'private', 'usage'),
+  'the API roles cannot use the private schema');
 
--- The RPC decides access once (private.result_access, the results policy's rule) and reads as its
--- owner; 050_rpc_agrees_with_policies proves the decision equals RLS for every caller.
+-- The RPC decides access once (private.result_access) and reads as its owner; 010 holds the
+-- decision to every caller and result, 015 the tables to refusing every caller directly.
 select is(
   (select p.prosecdef from pg_proc p where p.oid = 'public.interview_transcript(uuid, text)'::regprocedure),
   true, 'interview_transcript is security definer: it decides access once, then reads');
