@@ -11,11 +11,10 @@ export const config: Config = {
   readUrl: "http://supabase.internal:8000",
   apiKey: "anon-key",
   serviceKey: "service-key",
-  secretKeys: ["sb_secret_test_key_one", "sb_secret_test_key_two"],
-  jwtSecret: JWT_SECRET,
   signedUrlTtlSeconds: 600,
   signedUrlBaseUrl: "https://public.example",
   upstreamTimeoutMs: 200,
+  bodyTimeoutMs: 200,
   corsAllowedOrigins: ["*"],
   logBudget: { maxLines: 80, windowMs: 10_000, sampleEvery: 1 },
 };

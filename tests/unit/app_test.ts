@@ -12,6 +12,33 @@ import {
 
 type Handler = (req: Request) => Response | Promise<Response>;
 
+/** A fake answer whose body fails once the request's signal aborts, as fetch's does. */
+function abortable(res: Response, signal?: AbortSignal | null): Response {
+  if (!signal || !res.body) return res;
+  const reader = res.body.getReader();
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      signal.addEventListener("abort", () => {
+        controller.error(signal.reason);
+        reader.cancel(signal.reason).catch(() => {});
+      }, { once: true });
+    },
+    async pull(controller) {
+      if (signal.aborted) return;
+      try {
+        const { done, value } = await reader.read();
+        if (signal.aborted) return;
+        if (done) controller.close();
+        else controller.enqueue(value);
+      } catch (error) {
+        controller.error(error);
+      }
+    },
+    cancel: (reason) => reader.cancel(reason),
+  }, { highWaterMark: 0 });
+  return new Response(body, { status: res.status, headers: res.headers });
+}
+
 /** The app over a fake upstream: `rpc` and `sign` answer; every upstream request is recorded. */
 function harness(options: { rpc?: Handler; sign?: Handler; cfg?: Partial<typeof config> } = {}) {
   const requests: Request[] = [];
@@ -23,9 +50,12 @@ function harness(options: { rpc?: Handler; sign?: Handler; cfg?: Partial<typeof 
     const req = new Request(input, init);
     requests.push(req.clone());
     const path = new URL(req.url).pathname;
-    if (path === "/rest/v1/rpc/interview_transcript") return await rpc(req);
-    if (path === "/storage/v1/object/sign/private-recordings") return await sign(req);
-    return new Response("unexpected", { status: 599 });
+    const res = path === "/rest/v1/rpc/interview_transcript"
+      ? await rpc(req)
+      : path === "/storage/v1/object/sign/private-recordings"
+      ? await sign(req)
+      : new Response("unexpected", { status: 599 });
+    return abortable(res, init?.signal);
   };
   const cfg = { ...config, ...options.cfg };
   const app = createApp(createDeps(cfg, fakeFetch as typeof fetch, (l) => logs.push(l)));
@@ -408,7 +438,10 @@ Deno.test("HEAD is 405 with Allow, like any method the function doesn't take, an
   ) {
     const res = await h.call(path, { method: "HEAD" });
     assert.equal(res.status, 405, path);
-    assert.equal(res.headers.get("allow"), "GET, POST, OPTIONS");
+    assert.equal(
+      res.headers.get("allow"),
+      path.includes("openapi") ? "GET, OPTIONS" : "GET, POST, OPTIONS",
+    );
   }
   assert.equal(h.requests.length, 0);
   assert.equal(h.logs.at(-1)?.code, "METHOD_NOT_ALLOWED");
@@ -463,11 +496,11 @@ Deno.test("an unexpected error is a bare 500 with the request id, logged in full
   const logs: RequestLog[] = [];
   const app = createApp({
     ...createDeps(config),
-    verifyToken: () => Promise.reject(new Error("boom: secret detail")),
+    fetchTranscript: () => Promise.reject(new Error("boom: secret detail")),
     log: (l) => logs.push(l),
   });
   const res = await app.request(url(), {
-    headers: { authorization: "Bearer x", "x-request-id": "r-1" },
+    headers: { authorization: `Bearer ${await token(undefined)}`, "x-request-id": "r-1" },
   });
   assert.equal(res.status, 500);
   assert.deepEqual(await res.json(), { error: "Internal error (request id r-1)." });
@@ -504,19 +537,90 @@ Deno.test("a secret key caller is the service role: the RPC carries the key as a
   }
 });
 
-Deno.test("a publishable key or an unknown secret key is 401, with no upstream request", async () => {
-  for (const key of ["sb_publishable_abc", "sb_secret_not_ours"]) {
-    const h = harness();
-    const variants: Record<string, string>[] = [{ authorization: `Bearer ${key}` }, {
-      apikey: key,
-    }];
-    for (const headers of variants) {
-      const res = await h.call(url(), { auth: null, headers });
-      assert.equal(res.status, 401, key);
-      assert.deepEqual(Object.keys(await res.json()), ["error"]);
-    }
-    assert.equal(h.requests.length, 0);
+Deno.test("a publishable key is 401 with no upstream request; a secret key is the gateway's to judge", async () => {
+  const h = harness({
+    rpc: (req) =>
+      req.headers.get("apikey") === "sb_secret_test_key_one"
+        ? Response.json(transcriptDoc(1))
+        : Response.json({ message: "Invalid authentication credentials" }, { status: 401 }),
+  });
+  const sentPublishable: Record<string, string>[] = [
+    { authorization: "Bearer sb_publishable_abc" },
+    { apikey: "sb_publishable_abc" },
+  ];
+  for (const headers of sentPublishable) {
+    const res = await h.call(url(), { auth: null, headers });
+    assert.equal(res.status, 401);
+    assert.match((await res.json()).error, /signed-in user|Missing access token/);
   }
+  assert.equal(h.requests.length, 0, "no upstream request for a publishable key");
+  const sentSecret: Record<string, string>[] = [
+    { authorization: "Bearer sb_secret_not_ours" },
+    { apikey: "sb_secret_not_ours" },
+  ];
+  for (const headers of sentSecret) {
+    const res = await h.call(url(), { auth: null, headers });
+    assert.equal(res.status, 401, "the gateway refused the caller's own key");
+    assert.deepEqual(Object.keys(await res.json()), ["error"]);
+  }
+});
+
+/** PostgREST's error body, as it answers. */
+const pgrst = (status: number, code: string, message = "from the database") =>
+  Response.json({ code, message, details: null, hint: null }, { status });
+
+Deno.test("only a token refused as a token is a 401; the rest of PostgREST's errors are 500s", async () => {
+  const cases: [string, () => Response, number, RegExp][] = [
+    ["a bad signature (PGRST301)", () => pgrst(401, "PGRST301"), 401, /invalid or expired/i],
+    ["an expired token (PGRST303)", () => pgrst(401, "PGRST303"), 401, /expired/],
+    ["an ended session (PT401)", () => pgrst(401, "PT401"), 401, /session has ended/],
+    ["the call run as anon (42501)", () => pgrst(401, "42501"), 401, /signed-in user/],
+    [
+      "the gateway refusing the function's own API key",
+      () => Response.json({ message: "Invalid authentication credentials" }, { status: 401 }),
+      500,
+      /rpc step failed/,
+    ],
+    [
+      "a uuid error from the database",
+      () => pgrst(400, "22P02", "invalid input syntax for type uuid"),
+      500,
+      /rpc step failed/,
+    ],
+    ["a permission error on the RPC itself", () => pgrst(403, "42501"), 500, /rpc step failed/],
+    ["Auth or PostgREST overloaded", () => pgrst(503, "PGRST000"), 500, /rpc step failed/],
+    ["a rate limit", () => new Response("slow down", { status: 429 }), 500, /rpc step failed/],
+  ];
+  for (const [name, answer, status, message] of cases) {
+    const h = harness({ rpc: answer });
+    const res = await h.call(url());
+    assert.equal(res.status, status, name);
+    const body = await res.json();
+    assert.match(body.error, message, name);
+    assert.ok(!JSON.stringify(body).includes("database"), `${name}: no database message passed on`);
+    if (status === 500) {
+      assert.match(h.logs[0].upstream_failure!, /^rpc: PostgREST answered/, name);
+      assert.equal(h.logs[0].status, 500, `${name}: logged as the error it is`);
+    }
+  }
+});
+
+Deno.test("a replica that hasn't seen the session yet (PT421): the primary is asked, once", async () => {
+  const seen: string[] = [];
+  const h = harness({
+    cfg: { readUrl: "http://replicas.internal:8000" },
+    rpc: (req) => {
+      const host = new URL(req.url).host;
+      seen.push(host);
+      return host.startsWith("replicas") ? pgrst(421, "PT421") : Response.json(transcriptDoc(1));
+    },
+  });
+  const res = await h.call(url());
+  assert.equal(res.status, 200);
+  await res.body?.cancel();
+  assert.deepEqual(seen, ["replicas.internal:8000", "supabase.internal:8000"]);
+  const primaryToo = harness({ rpc: () => pgrst(421, "PT421") });
+  assert.equal((await primaryToo.call(url())).status, 500, "a 421 from the primary is a failure");
 });
 
 /** A request body that records how much of it was read and whether it was cancelled. */
@@ -684,4 +788,174 @@ Deno.test("a POST body over 64 KB is refused without reading it all, and the con
     assert.ok(state.read < size, `read ${state.read} of ${size}`);
     assert.equal(res.headers.get("connection"), "close");
   }
+});
+
+Deno.test("a relayed body waits for a slow client past the deadline, and still cuts a stalled upstream", async () => {
+  // The deadline (200 ms here) bounds the upstream, not the client: reading the answer slowly,
+  // one chunk every 100 ms for well past it, still gets all of it.
+  const chunks = Array.from({ length: 6 }, (_, i) => `"k${i}": "${"x".repeat(100)}", `);
+  chunks[0] = "{" + chunks[0];
+  chunks.push('"end": true}');
+  const whole = chunks.join("");
+  const h = harness({
+    rpc: () => {
+      let next = 0;
+      const body = new ReadableStream<Uint8Array>({
+        pull(c) {
+          if (next === chunks.length) return c.close();
+          c.enqueue(new TextEncoder().encode(chunks[next++]));
+        },
+      }, { highWaterMark: 0 });
+      return new Response(body, {
+        headers: { "content-type": "application/json", "content-length": String(whole.length) },
+      });
+    },
+  });
+  const res = await h.call(url());
+  const reader = res.body!.getReader();
+  let text = "";
+  const decoder = new TextDecoder();
+  const started = performance.now();
+  while (true) {
+    await new Promise((r) => setTimeout(r, 100));
+    const { done, value } = await reader.read();
+    if (done) break;
+    text += decoder.decode(value, { stream: true });
+  }
+  assert.ok(performance.now() - started > 2 * config.upstreamTimeoutMs, "read past the deadline");
+  assert.equal(text, whole);
+
+  // An upstream that sends half and then nothing while the client waits: cut after the deadline.
+  const stalled = harness({
+    rpc: () => {
+      const half = new TextEncoder().encode(whole.slice(0, 300));
+      return new Response(
+        new ReadableStream({ start: (c) => c.enqueue(half) }),
+        {
+          headers: {
+            "content-type": "application/json",
+            "content-length": String(whole.length),
+          },
+        },
+      );
+    },
+  });
+  const cut = await stalled.call(url());
+  await assert.rejects(cut.text());
+});
+
+Deno.test("a client that goes away cancels the RPC", async () => {
+  let upstreamAborted: () => void;
+  const aborted = new Promise<void>((resolve) => upstreamAborted = resolve);
+  const h = harness({
+    rpc: (req) =>
+      new Promise<Response>((_, reject) => {
+        req.signal.addEventListener("abort", () => {
+          upstreamAborted();
+          reject(req.signal.reason);
+        });
+      }),
+    cfg: { upstreamTimeoutMs: 60_000 },
+  });
+  const client = new AbortController();
+  const tok = await token(undefined);
+  const answer = h.app.request(
+    new Request(`http://x${url()}`, {
+      headers: { authorization: `Bearer ${tok}` },
+      signal: client.signal,
+    }),
+  );
+  setTimeout(() => client.abort(), 50);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([
+    aborted,
+    new Promise((_, reject) => timer = setTimeout(() => reject(new Error("not cancelled")), 5000)),
+  ]).finally(() => clearTimeout(timer));
+  const res = await answer;
+  assert.equal(res.status, 500, "answered, to no one, as cancelled");
+  assert.match(h.logs.at(-1)!.upstream_failure!, /cancelled/);
+});
+
+Deno.test("POST and PUT on /openapi.json are 405 with Allow: GET, OPTIONS", async () => {
+  const h = harness();
+  for (const path of ["/job-interview-details/openapi.json", "/openapi.json"]) {
+    for (const method of ["POST", "PUT", "DELETE"]) {
+      const res = await h.app.request(path, { method });
+      assert.equal(res.status, 405, `${method} ${path}`);
+      assert.equal(res.headers.get("allow"), "GET, OPTIONS");
+      assert.deepEqual(Object.keys(await res.json()), ["error"]);
+    }
+  }
+});
+
+Deno.test("a request that announces a body and never sends it is answered at once", async () => {
+  const h = harness();
+  const never = () =>
+    new ReadableStream<Uint8Array>({ start: (c) => c.enqueue(new TextEncoder().encode("{")) });
+  const started = performance.now();
+  // Unauthenticated: the 401 doesn't wait for the body, and the connection is closed.
+  const denied = await h.app.request(url(), {
+    method: "POST",
+    body: never(),
+    headers: { "content-type": "application/json", "content-length": "100" },
+  });
+  assert.equal(denied.status, 401);
+  assert.equal(denied.headers.get("connection"), "close");
+  // Signed in: reading it has a deadline, and the answer is the client's fault, not a 5xx.
+  const late = await h.call(url(), {
+    method: "POST",
+    body: never(),
+    headers: { "content-type": "application/json" },
+  });
+  assert.equal(late.status, 422);
+  assert.deepEqual(await late.json(), { error: "Request body did not arrive in time." });
+  assert.equal(late.headers.get("connection"), "close");
+  assert.ok(performance.now() - started < 3000);
+  assert.equal(h.requests.length, 0);
+  assert.ok(h.logs.every((l) => l.error === undefined), "logged as the client's, not as errors");
+});
+
+Deno.test("a body cut off on the wire is a 422 in the contract's shape, not an error line", async () => {
+  const h = harness();
+  const body = new ReadableStream<Uint8Array>({
+    start(c) {
+      c.enqueue(new TextEncoder().encode('{"interview_result_id": "'));
+      c.error(new TypeError("connection reset"));
+    },
+  });
+  const res = await h.call(url(), { method: "POST", body });
+  assert.equal(res.status, 422);
+  assert.match((await res.json()).error, /could not be read/);
+  assert.equal(h.logs.at(-1)?.error, undefined);
+  assert.equal(h.logs.at(-1)?.code, "VALIDATION_FAILED");
+});
+
+Deno.test("no log line carries a key or token, wherever the client put it", async () => {
+  const h = harness();
+  const tok = await token(undefined);
+  const key = "sb_secret_abcdefghijklmnopqrstuvwxyz012345";
+  await h.app.request(`/job-interview-details/${key}/${tok}`, {
+    headers: { "x-request-id": key },
+  });
+  await h.call(url(), { headers: { "x-request-id": "sb_publishable_0123456789abcdef" } });
+  const lines = JSON.stringify(h.logs);
+  assert.equal(h.logs.length, 2);
+  assert.ok(!lines.includes(key) && !lines.includes(tok.split(".")[1]), lines);
+  assert.ok(!lines.includes("sb_publishable_0123"), lines);
+  assert.equal(h.logs[0].path, "(other)");
+});
+
+Deno.test("a document nested deeper than 512 levels is answered signed as unsigned", async () => {
+  const deep = "[".repeat(3000) + "1" + "]".repeat(3000);
+  const raw = JSON.stringify(transcriptDoc(2)).replace(
+    '"answer_assessment_raw_data":{"voice":[{"Display":"' + "x".repeat(50) + '"}]}',
+    `"answer_assessment_raw_data":${deep}`,
+  );
+  assert.ok(raw.includes(deep));
+  const h = harness({
+    rpc: () => new Response(raw, { headers: { "content-type": "application/json" } }),
+  });
+  const res = await h.call(url("&get_signed_recordings=true"));
+  assert.equal(res.status, 200);
+  assert.ok((await res.text()).includes(deep));
 });

@@ -52,13 +52,23 @@ Deno.test("resolveConfig() takes API_READ_URL, the name a secret can have; SUPAB
   assert.match(resolveConfig({ ...base, API_READ_URL: "replica" }).error!, /API_READ_URL/);
 });
 
-Deno.test("resolveConfig() keeps every secret key: any of them may call as the service role", () => {
+Deno.test("resolveConfig() signs with the default secret key, else the legacy service-role key", () => {
   const { data } = resolveConfig({
     ...base,
     SUPABASE_SECRET_KEYS: '{"default":"sb_secret_x","mcp":"sb_secret_y"}',
   });
-  assert.deepEqual(data?.secretKeys, ["sb_secret_x", "sb_secret_y"]);
-  assert.deepEqual(resolveConfig(base).data?.secretKeys, []);
+  assert.equal(data?.serviceKey, "sb_secret_x");
+  assert.equal(resolveConfig(base).data?.serviceKey, base.SUPABASE_SERVICE_ROLE_KEY);
+});
+
+Deno.test("resolveConfig() needs no key material to verify tokens: JWT_SECRET and SUPABASE_JWKS are ignored", () => {
+  const { data, error } = resolveConfig({
+    ...base,
+    JWT_SECRET: "short",
+    SUPABASE_JWKS: "{not json",
+  });
+  assert.equal(error, undefined);
+  assert.ok(data && !("jwtSecret" in data) && !("jwks" in data));
 });
 
 Deno.test("resolveConfig() reads the log budget, within the platform's by default", () => {
@@ -80,9 +90,8 @@ Deno.test("resolveConfig() reads every optional setting", () => {
     SIGNED_URL_TTL_SECONDS: "60",
     SIGNED_URL_BASE_URL: "http://127.0.0.1:54321",
     UPSTREAM_TIMEOUT_MS: "2500",
+    BODY_TIMEOUT_MS: "1500",
     CORS_ALLOWED_ORIGINS: "https://app.jobmojito.com, https://admin.jobmojito.com",
-    JWT_SECRET: "x".repeat(32),
-    SUPABASE_JWKS: '{"keys":[{"kty":"EC"}]}',
   });
   assert.equal(data?.signedUrlTtlSeconds, 60);
   assert.equal(data?.signedUrlBaseUrl, "http://127.0.0.1:54321");
@@ -91,7 +100,7 @@ Deno.test("resolveConfig() reads every optional setting", () => {
     "https://app.jobmojito.com",
     "https://admin.jobmojito.com",
   ]);
-  assert.equal(data?.jwks?.keys.length, 1);
+  assert.equal(data?.bodyTimeoutMs, 1500);
 });
 
 for (
@@ -106,8 +115,7 @@ for (
     ],
     ["a TTL of zero", { ...base, SIGNED_URL_TTL_SECONDS: "0" }, "SIGNED_URL_TTL_SECONDS"],
     ["a non-numeric timeout", { ...base, UPSTREAM_TIMEOUT_MS: "soon" }, "UPSTREAM_TIMEOUT_MS"],
-    ["malformed SUPABASE_JWKS", { ...base, SUPABASE_JWKS: "{nope" }, "SUPABASE_JWKS"],
-    ["a short JWT_SECRET", { ...base, JWT_SECRET: "short" }, "JWT_SECRET"],
+    ["a body timeout of zero", { ...base, BODY_TIMEOUT_MS: "0" }, "BODY_TIMEOUT_MS"],
   ] as const
 ) {
   Deno.test(`resolveConfig() rejects ${name}`, () => {

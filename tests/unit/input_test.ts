@@ -53,6 +53,7 @@ Deno.test("parseBody() accepts get_signed_recordings as a JSON boolean, as the c
   const { data } = await parseBody(
     post(JSON.stringify({ interview_result_id: RESULT_ID, get_signed_recordings: true })),
     q(""),
+    1000,
   );
   assert.equal(data?.get_signed_recordings, "true");
 });
@@ -62,6 +63,7 @@ Deno.test("parseBody() names what get_signed_recordings takes when it gets anyth
     const { error } = await parseBody(
       post(JSON.stringify({ interview_result_id: RESULT_ID, get_signed_recordings: value })),
       q(""),
+      1000,
     );
     assert.deepEqual(error, {
       message: 'Must be true or false (a JSON boolean; "true" and "false" are taken too).',
@@ -72,6 +74,7 @@ Deno.test("parseBody() names what get_signed_recordings takes when it gets anyth
     const { data } = await parseBody(
       post(JSON.stringify({ interview_result_id: RESULT_ID, get_signed_recordings: value })),
       q(""),
+      1000,
     );
     assert.equal(data?.get_signed_recordings, String(value));
   }
@@ -81,6 +84,7 @@ Deno.test("parseBody() lets body fields win over query parameters", async () => 
   const { data } = await parseBody(
     post(JSON.stringify({ view: "summary" })),
     q(`interview_result_id=${RESULT_ID}&view=full`),
+    1000,
   );
   assert.equal(data?.view, "summary");
   assert.equal(data?.interview_result_id, RESULT_ID);
@@ -97,6 +101,35 @@ for (
   ] as const
 ) {
   Deno.test(`parseBody() refuses ${body.slice(0, 30)}`, async () => {
-    assert.deepEqual((await parseBody(post(body), q(""))).error, expected);
+    assert.deepEqual((await parseBody(post(body), q(""), 1000)).error, expected);
   });
 }
+
+/** A body that sends `first`, then fails as a cut connection does, or never ends. */
+function streamed(first: string, end: "error" | "never") {
+  return new Request("http://x/", {
+    method: "POST",
+    body: new ReadableStream({
+      start(c) {
+        c.enqueue(new TextEncoder().encode(first));
+        if (end === "error") c.error(new TypeError("connection reset"));
+      },
+    }),
+  });
+}
+
+Deno.test("parseBody() refuses a body cut off on the wire as the client's doing, unread", async () => {
+  const result = await parseBody(streamed('{"interview_result_id": "', "error"), q(""), 1000);
+  assert.deepEqual(result.error, {
+    message: "Request body could not be read: it ended early or was malformed.",
+  });
+  assert.equal(result.unread, true);
+});
+
+Deno.test("parseBody() gives a body that never ends its deadline", async () => {
+  const started = performance.now();
+  const result = await parseBody(streamed("{", "never"), q(""), 50);
+  assert.deepEqual(result.error, { message: "Request body did not arrive in time." });
+  assert.equal(result.unread, true);
+  assert.ok(performance.now() - started < 5000, "it does not wait for the body");
+});

@@ -7,13 +7,7 @@ import { cors } from "hono/cors";
 import { requestId, type RequestIdVariables } from "hono/request-id";
 import { setMetric, timing, type TimingVariables } from "hono/timing";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import {
-  type Caller,
-  createTokenVerifier,
-  credentialsFrom,
-  type VerifyResult,
-  withVerificationCache,
-} from "./auth.ts";
+import { type Caller, checkCredential, credentialsFrom } from "./auth.ts";
 import type { Config } from "./config.ts";
 import {
   AppError,
@@ -25,7 +19,7 @@ import {
 } from "./errors.ts";
 import { ALLOWED_METHODS, bodyOf, EXPOSED_HEADERS, gzipped } from "./http.ts";
 import { parseBody, parseQuery } from "./input.ts";
-import { budgetedLogger, type Logger, type RequestLog } from "./log.ts";
+import { budgetedLogger, type Logger, type RequestLog, scrubbed } from "./log.ts";
 import { buildOpenApi } from "./openapi.ts";
 import { mapDocument, recordingPaths, spliceSignedUrls } from "./recordings.ts";
 import {
@@ -40,9 +34,15 @@ import {
 
 export interface Deps {
   config: Config;
-  verifyToken: (token: string) => Promise<VerifyResult>;
   fetchTranscript: (
-    input: { caller: Caller; id: string; view: string; signal: AbortSignal; relay?: boolean },
+    input: {
+      caller: Caller;
+      id: string;
+      view: string;
+      signal: AbortSignal;
+      client?: AbortSignal;
+      relay?: boolean;
+    },
   ) => Promise<RpcResult>;
   signPaths: (
     input: { paths: string[]; expiresIn: number; signal: AbortSignal },
@@ -51,7 +51,7 @@ export interface Deps {
   now: () => Date;
 }
 
-/** Real dependencies: `fetch` for both upstreams and the JWKS, the budgeted logger, the clock. */
+/** Real dependencies: `fetch` for both upstreams, the budgeted logger, the clock. */
 export function createDeps(
   config: Config,
   fetchImpl: Fetch = fetch,
@@ -60,22 +60,14 @@ export function createDeps(
   const { supabaseUrl, apiKey, serviceKey } = config;
   return {
     config,
-    verifyToken: withVerificationCache(createTokenVerifier({
-      jwtSecret: config.jwtSecret,
-      secretKeys: config.secretKeys,
-      jwks: config.jwks,
-      jwksUrl: `${supabaseUrl}/auth/v1/.well-known/jwks.json`,
-      getUser: async (token) => {
-        const res = await fetchImpl(`${supabaseUrl}/auth/v1/user`, {
-          headers: { apikey: apiKey, authorization: `Bearer ${token}` },
-          signal: AbortSignal.timeout(config.upstreamTimeoutMs),
-        });
-        const body = await res.json().catch(() => null);
-        return res.ok && typeof body?.id === "string" ? { id: body.id } : null;
-      },
-    })),
     fetchTranscript: (input) =>
-      fetchTranscript({ readUrl: config.readUrl, apiKey, fetch: fetchImpl }, input),
+      fetchTranscript({
+        readUrl: config.readUrl,
+        primaryUrl: supabaseUrl,
+        apiKey,
+        fetch: fetchImpl,
+        idleMs: config.upstreamTimeoutMs,
+      }, input),
     signPaths: (input) =>
       signPaths({
         supabaseUrl,
@@ -103,6 +95,16 @@ type Env = {
 const JSON_TYPE = "application/json; charset=utf-8";
 /** A request body up to this size is read and dropped when unanswered; larger ones close. */
 const DRAIN_MAX_BYTES = 64 * 1024;
+/** How long an answer waits for the rest of a body it didn't need before closing instead. */
+const DRAIN_MS = 200;
+/** The routes, as the log names a request's path: no part of a path a client chose is logged. */
+const ROUTES = [
+  "/job-interview-details",
+  "/job-interview-details/openapi.json",
+  "/",
+  "/openapi.json",
+];
+const LOGGED_METHODS = ["GET", "POST", "OPTIONS", "HEAD", "PUT", "PATCH", "DELETE"];
 
 function jsonBytes(
   c: Context<Env>,
@@ -151,16 +153,17 @@ export function createApp(deps: Deps): Hono<Env> {
       c.res = undefined;
       c.res = res;
     }
-    deps.log({
+    const path = c.req.path.replace(/\/+$/, "") || "/";
+    deps.log(scrubbed({
       ...c.get("log"),
       request_id: c.get("requestId"),
-      method: c.req.method,
-      path: c.req.path,
+      method: LOGGED_METHODS.includes(c.req.method) ? c.req.method : "(other)",
+      path: ROUTES.includes(path) ? path : "(other)",
       status: res.status,
       total_ms: round(performance.now() - started),
       bytes,
       gzip,
-    });
+    }));
   });
   // The caller's X-Request-Id when it is a sane token (Hono: [A-Za-z0-9_=-], at most 128), else
   // a new one.
@@ -179,24 +182,25 @@ export function createApp(deps: Deps): Hono<Env> {
     const requestId = c.get("requestId");
     const log = c.get("log");
     c.set("found", false);
-    const signal = AbortSignal.timeout(config.upstreamTimeoutMs);
     // The log keeps why a step failed; the caller gets the step and the request id only.
     const failStep = (failure: UpstreamFailure): never => {
       log.upstream_failure = `${failure.step}: ${failure.reason}`;
       throw upstreamFailed(failure.step, requestId);
     };
 
+    // The credential first, before any body is read: an unauthenticated request that announces a
+    // body and never sends it is answered at once.
     const credentials = credentialsFrom(c.req.header("authorization"), c.req.header("apikey"));
     if (credentials.error !== undefined) throw unauthorized(credentials.error);
-    const verified = await deps.verifyToken(credentials.token);
-    if (!verified.caller) throw unauthorized(verified.error);
-    const caller: Caller = verified.caller;
+    const checked = checkCredential(credentials.token, Math.floor(deps.now().getTime() / 1000));
+    if (!checked.caller) throw unauthorized(checked.error);
+    const caller: Caller = checked.caller;
     log.sub = caller.sub;
     log.role = caller.role;
 
     const url = new URL(c.req.url);
     const input = c.req.method === "POST"
-      ? await parseBody(c.req.raw, url.searchParams)
+      ? await parseBody(c.req.raw, url.searchParams, config.bodyTimeoutMs)
       : parseQuery(url.searchParams);
     if (input.error) {
       c.set("unread", input.unread === true);
@@ -207,27 +211,28 @@ export function createApp(deps: Deps): Hono<Env> {
     log.view = view;
     log.signed = signed;
 
+    // The deadline bounds the upstreams (the RPC and the signing together); a client that goes
+    // away cancels them.
+    const signal = AbortSignal.timeout(config.upstreamTimeoutMs);
+    const client = c.req.raw.signal;
     // Unsigned answers are relayed as they arrive.
     const relay = !signed;
     const rpc = await timed(
       c,
       "rpc",
-      () => deps.fetchTranscript({ caller, id, view, signal, relay }),
+      () => deps.fetchTranscript({ caller, id, view, signal, client, relay }),
     );
     switch (rpc.kind) {
       case "not_found":
         throw notFound();
-      case "unauthorized":
-        throw unauthorized();
-      case "invalid_input":
-        throw validationFailed(rpc.message);
+      case "refused":
+        throw unauthorized(rpc.message);
       case "failed":
         return failStep(rpc.failure);
       case "relay":
-        // Deno pipes a fetched body to the answer natively, overlapping receive and send.
-        // Content-Length is left to chunking, which keeps that pipe; either framing makes a
-        // body cut short by the upstream or the deadline an error for the client, never a
-        // complete-looking 200.
+        // Deno reads the relayed body as the client takes it; Content-Length is left to
+        // chunking. Either framing makes a body cut short by the upstream an error for the
+        // client, never a complete-looking 200.
         c.set("bytes", rpc.length);
         c.set("found", true);
         return c.body(rpc.body, 200, { "content-type": JSON_TYPE });
@@ -250,7 +255,12 @@ export function createApp(deps: Deps): Hono<Env> {
       const result = await timed(
         c,
         "sign",
-        () => deps.signPaths({ paths, expiresIn: config.signedUrlTtlSeconds, signal }),
+        () =>
+          deps.signPaths({
+            paths,
+            expiresIn: config.signedUrlTtlSeconds,
+            signal: AbortSignal.any([signal, client]),
+          }),
       );
       if (result.kind === "failed") return failStep(result.failure);
       ({ urls, expiresAt } = result);
@@ -267,19 +277,27 @@ export function createApp(deps: Deps): Hono<Env> {
     return c.body(bodyOf(parts, rpc.body.buffer), 200, { "content-type": JSON_TYPE });
   }
 
-  const notAllowed = (c: Context<Env>) => {
+  const notAllowed = (allowed: string[]) => (c: Context<Env>) => {
     c.get("log").code = "METHOD_NOT_ALLOWED";
-    const body = JSON.stringify({ error: `Method ${c.req.method} is not allowed.` });
-    return jsonBytes(c, body, 405, { allow: ALLOWED_METHODS.join(", ") });
+    const known = LOGGED_METHODS.includes(c.req.method) ? c.req.method : "This method";
+    const body = JSON.stringify({ error: `${known} is not allowed here.` });
+    return jsonBytes(c, body, 405, { allow: allowed.join(", ") });
   };
+  const onDetails = notAllowed(ALLOWED_METHODS);
+  const onOpenApi = notAllowed(["GET", "OPTIONS"]);
 
-  // HEAD is answered as any other method it doesn't take (the hosted platform doesn't route it
-  // to functions either). Hono dispatches HEAD as GET, so it is caught before the routes.
-  app.use((c, next) => c.req.method === "HEAD" ? Promise.resolve(notAllowed(c)) : next());
+  // HEAD is answered as any other method a route doesn't take (the hosted platform doesn't route
+  // it to functions either). Hono dispatches HEAD as GET, so it is caught before the routes.
+  app.use((c, next) => {
+    if (c.req.method !== "HEAD") return next();
+    const path = c.req.path.replace(/\/+$/, "");
+    return Promise.resolve(path.endsWith("/openapi.json") ? onOpenApi(c) : onDetails(c));
+  });
   for (const base of ["/job-interview-details", ""]) {
     app.get(`${base}/openapi.json`, (c) => jsonBytes(c, openApi));
+    app.all(`${base}/openapi.json`, onOpenApi);
     app.on(["GET", "POST"], base || "/", details);
-    app.all(base || "/", notAllowed);
+    app.all(base || "/", onDetails);
   }
 
   app.notFound((c) => jsonBytes(c, JSON.stringify({ error: "Not found." }), 404));
@@ -307,12 +325,25 @@ async function discardUnreadBody(req: Request): Promise<boolean> {
   if (!req.body || req.bodyUsed) return false;
   const length = Number(req.headers.get("content-length") ?? NaN);
   if (length <= DRAIN_MAX_BYTES) {
+    const reader = req.body.getReader();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    // A body that doesn't arrive promptly doesn't hold the answer back: the connection closes.
+    const late = new Promise<"late">((resolve) =>
+      timer = setTimeout(() => resolve("late"), DRAIN_MS)
+    );
     try {
-      for await (const _ of req.body) { /* dropped */ }
-      return false;
+      while (true) {
+        const next = await Promise.race([reader.read(), late]);
+        if (next === "late") break;
+        if (next.done) return false;
+      }
     } catch {
       return true;
+    } finally {
+      clearTimeout(timer);
     }
+    await reader.cancel().catch(() => {});
+    return true;
   }
   await req.body.cancel().catch(() => {});
   return true;

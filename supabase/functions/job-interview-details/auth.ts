@@ -1,22 +1,17 @@
 /**
- * Who is calling. Verifies the bearer token locally whenever the key material is at hand: HS256
- * with the legacy secret, ES256/RS256 against SUPABASE_JWKS or the project's JWKS endpoint
- * (fetched once, then cached by jose). Only a legacy HS256 token with no secret configured costs
- * a round trip to Auth, as supabase-js getClaims() does. A server may also call with one of the
- * project's secret keys (`sb_secret_…`), compared in constant time: it is the service role.
+ * Who is calling, as far as the request itself can tell. The function verifies no signature:
+ * PostgREST verifies the caller's token on the RPC call (the function passes it on, so Postgres
+ * decides what the caller sees), and the RPC checks that its Auth session is still live; signing
+ * only follows a successful RPC call. One verifier, with the project's keys, is fewer ways to be
+ * wrong than two (the function needed JWT_SECRET, the key set or a call to Auth, and each one
+ * failed differently on the hosted platform). What is checked here is what needs no key: that the
+ * credential can be a user's token or a secret key at all, and hasn't expired, so that a 401 comes
+ * before any body is read or any upstream is called.
  */
-import {
-  createLocalJWKSet,
-  createRemoteJWKSet,
-  decodeJwt,
-  decodeProtectedHeader,
-  errors,
-  type JWTPayload,
-  jwtVerify,
-} from "jose";
+import { decodeJwt, decodeProtectedHeader } from "jose";
 
 export interface Caller {
-  /** The user id; null for the service role. */
+  /** The user id the token claims; null for the service role. Verified by PostgREST. */
   sub: string | null;
   role: "authenticated" | "service_role";
   /** Passed on to PostgREST so that Postgres decides what this caller sees. */
@@ -25,25 +20,18 @@ export interface Caller {
   credential: "jwt" | "secret_key";
 }
 
-export type VerifyResult = { caller: Caller; error?: undefined } | {
+export type CheckResult = { caller: Caller; error?: undefined } | {
   caller?: undefined;
   error: string;
 };
 
-export interface VerifierOptions {
-  jwtSecret?: string;
-  /** The project's secret API keys (SUPABASE_SECRET_KEYS); each one is the service role. */
-  secretKeys?: string[];
-  jwks?: { keys: Record<string, unknown>[] };
-  jwksUrl: string;
-  /** Fallback for HS256 without a secret: Auth's /user answers with the claims' subject. */
-  getUser?: (token: string) => Promise<{ id: string } | null>;
-}
-
-const ASYMMETRIC = ["ES256", "RS256"];
+/** What Supabase Auth signs user tokens with: the legacy secret, or a signing key. */
+const ALGORITHMS = ["HS256", "ES256", "RS256"];
 const INVALID = "Invalid or expired access token.";
+const EXPIRED = "The access token has expired.";
 const NOT_A_USER = "A signed-in user's access token is required.";
 const SECRET_KEY_PREFIX = "sb_secret_";
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The token of an `Authorization: Bearer <token>` header (space or tab after the scheme). */
 export function bearerToken(header: string | null | undefined): string | undefined {
@@ -77,133 +65,37 @@ export function credentialsFrom(
     : { error: 'The Authorization header must be "Bearer <access token>".' };
 }
 
-async function digest(text: string): Promise<Uint8Array> {
-  return new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
-}
-
 /**
- * A matcher for the secret keys that takes the same time whatever it is given: digests are
- * compared, every key is tried, and no byte comparison stops early.
+ * The caller a credential claims to be, or why it can't be anyone: a secret key (the service
+ * role, if the gateway knows the key), a user's token (`authenticated`, `aud` authenticated, a
+ * user id as `sub`), or the service role's legacy JWT. A publishable key, the anon key or a
+ * token for another role identifies an app, not a user. `nowSeconds` decides expiry.
  */
-export function secretKeyMatcher(keys: readonly string[]): (candidate: string) => Promise<boolean> {
-  const known = Promise.all(keys.map(digest));
-  return async (candidate) => {
-    const [theirs, ours] = await Promise.all([digest(candidate), known]);
-    let matched = 0;
-    for (const key of ours) {
-      let diff = 0;
-      for (let i = 0; i < key.length; i++) diff |= key[i] ^ theirs[i];
-      matched |= diff === 0 ? 1 : 0;
+export function checkCredential(token: string, nowSeconds: number): CheckResult {
+  if (token.startsWith("sb_")) {
+    if (token.startsWith(SECRET_KEY_PREFIX) && token.length > SECRET_KEY_PREFIX.length) {
+      return { caller: { sub: null, role: "service_role", token, credential: "secret_key" } };
     }
-    return matched === 1;
-  };
-}
-
-function callerFrom(payload: JWTPayload & { role?: unknown }, token: string): VerifyResult {
-  if (payload.role === "service_role") {
+    return { error: token.startsWith("sb_publishable_") ? NOT_A_USER : INVALID };
+  }
+  let claims: Record<string, unknown>;
+  try {
+    if (!ALGORITHMS.includes(decodeProtectedHeader(token).alg ?? "")) return { error: INVALID };
+    claims = decodeJwt(token);
+  } catch {
+    return { error: INVALID };
+  }
+  if (typeof claims.exp !== "number") return { error: INVALID };
+  if (claims.exp <= nowSeconds) return { error: EXPIRED };
+  if (claims.role === "service_role") {
     return { caller: { sub: null, role: "service_role", token, credential: "jwt" } };
   }
-  const aud = Array.isArray(payload.aud) ? payload.aud : [payload.aud];
+  const aud = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
   if (
-    payload.role !== "authenticated" || typeof payload.sub !== "string" || !payload.sub ||
-    !aud.includes("authenticated") || typeof payload.exp !== "number"
+    claims.role !== "authenticated" || !aud.includes("authenticated") ||
+    typeof claims.sub !== "string" || !UUID.test(claims.sub)
   ) {
-    // The anon key, a publishable key's JWT or a token for another audience is not a user.
     return { error: NOT_A_USER };
   }
-  return { caller: { sub: payload.sub, role: "authenticated", token, credential: "jwt" } };
-}
-
-/**
- * Remembers tokens that verified, until their `exp`, so a caller's repeated requests skip the
- * signature check (ES256 costs ~0.3 ms here). Only successes are kept; the oldest entry goes
- * first once `max` is reached. Like PostgREST's JWT cache.
- */
-export function withVerificationCache(
-  verify: (token: string) => Promise<VerifyResult>,
-  options: { max?: number; now?: () => number } = {},
-): (token: string) => Promise<VerifyResult> {
-  const max = options.max ?? 1000;
-  const now = options.now ?? Date.now;
-  const cache = new Map<string, { result: VerifyResult; expiresAt: number }>();
-  return async function cachedVerify(token) {
-    const hit = cache.get(token);
-    if (hit && hit.expiresAt > now()) return hit.result;
-    if (hit) cache.delete(token);
-    const result = await verify(token);
-    const exp = result.caller ? expOf(token) : undefined;
-    if (exp !== undefined) {
-      if (cache.size >= max) cache.delete(cache.keys().next().value!);
-      cache.set(token, { result, expiresAt: exp * 1000 });
-    }
-    return result;
-  };
-}
-
-function expOf(token: string): number | undefined {
-  try {
-    return decodeJwt(token).exp;
-  } catch {
-    return undefined;
-  }
-}
-
-export function createTokenVerifier(
-  options: VerifierOptions,
-): (token: string) => Promise<VerifyResult> {
-  const secret = options.jwtSecret ? new TextEncoder().encode(options.jwtSecret) : undefined;
-  const local = options.jwks ? createLocalJWKSet(options.jwks as { keys: [] }) : undefined;
-  // jose caches the remote set and refetches at most every 30 s, so unknown kids can't force a
-  // fetch per request.
-  const remote = createRemoteJWKSet(new URL(options.jwksUrl), {
-    cacheMaxAge: 600_000,
-    cooldownDuration: 30_000,
-  });
-  const keyFor: Parameters<typeof jwtVerify>[1] = async (header, token) => {
-    if (local) {
-      try {
-        return await local(header, token);
-      } catch (e) {
-        if (!(e instanceof errors.JWKSNoMatchingKey)) throw e;
-      }
-    }
-    return await remote(header, token);
-  };
-
-  const isSecretKey = secretKeyMatcher(options.secretKeys ?? []);
-
-  return async function verifyToken(token) {
-    if (token.startsWith("sb_")) {
-      // The new API keys are not JWTs. A secret key is the service role; a publishable key
-      // (like the anon key) identifies an app, not a user.
-      if (await isSecretKey(token)) {
-        return { caller: { sub: null, role: "service_role", token, credential: "secret_key" } };
-      }
-      return { error: token.startsWith("sb_publishable_") ? NOT_A_USER : INVALID };
-    }
-    let alg: string | undefined;
-    try {
-      alg = decodeProtectedHeader(token).alg;
-    } catch {
-      return { error: INVALID };
-    }
-    try {
-      if (alg === "HS256") {
-        if (secret) {
-          const { payload } = await jwtVerify(token, secret, { algorithms: ["HS256"] });
-          return callerFrom(payload, token);
-        }
-        if (!options.getUser) return { error: INVALID };
-        const user = await options.getUser(token);
-        if (!user) return { error: INVALID };
-        // Auth vouched for the token; its own claims still decide the role.
-        return callerFrom({ ...decodeJwt(token), sub: user.id }, token);
-      }
-      if (!alg || !ASYMMETRIC.includes(alg)) return { error: INVALID };
-      const { payload } = await jwtVerify(token, keyFor, { algorithms: ASYMMETRIC });
-      return callerFrom(payload, token);
-    } catch {
-      return { error: INVALID };
-    }
-  };
+  return { caller: { sub: claims.sub, role: "authenticated", token, credential: "jwt" } };
 }

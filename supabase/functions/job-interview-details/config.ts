@@ -2,7 +2,6 @@
 import { z } from "zod";
 import { type LogBudget, PLATFORM_LOG_BUDGET } from "./log.ts";
 
-const keySet = z.object({ keys: z.array(z.record(z.string(), z.unknown())) });
 const namedKeys = z.record(z.string(), z.string().min(1));
 
 /** JSON carried in an env var; malformed JSON is a config error, not silently absent. */
@@ -25,14 +24,13 @@ export const EnvSchema = z.object({
   SUPABASE_SERVICE_ROLE_KEY: z.string().min(1).optional(),
   SUPABASE_PUBLISHABLE_KEYS: json(namedKeys).optional(),
   SUPABASE_SECRET_KEYS: json(namedKeys).optional(),
-  SUPABASE_JWKS: json(keySet).optional(),
-  JWT_SECRET: z.string().min(32).optional(),
   SIGNED_URL_TTL_SECONDS: z.coerce.number().int().min(1).max(604_800).default(3600),
   SIGNED_URL_BASE_URL: z.url().optional(),
   SUPABASE_READ_URL: z.url().optional(),
   /** The same, under a name `supabase secrets set` accepts (it refuses SUPABASE_*). */
   API_READ_URL: z.url().optional(),
   UPSTREAM_TIMEOUT_MS: z.coerce.number().int().min(1).max(120_000).default(10_000),
+  BODY_TIMEOUT_MS: z.coerce.number().int().min(1).max(120_000).default(5_000),
   CORS_ALLOWED_ORIGINS: origins.default(["*"]),
   LOG_EVENTS_PER_10S: z.coerce.number().int().min(2).max(1_000_000).default(
     PLATFORM_LOG_BUDGET.maxLines,
@@ -50,14 +48,13 @@ export interface Config {
   apiKey: string;
   /** Signs recording paths: the default secret key, else the legacy service-role key. */
   serviceKey: string;
-  /** Every secret key of the project: a caller presenting one is the service role. */
-  secretKeys: string[];
-  jwtSecret?: string;
-  jwks?: { keys: Record<string, unknown>[] };
   signedUrlTtlSeconds: number;
   /** Where signed links point; browsers can't reach SUPABASE_URL inside a local Docker stack. */
   signedUrlBaseUrl: string;
+  /** Deadline for the RPC and the signing together, and how long a relayed body may stall. */
   upstreamTimeoutMs: number;
+  /** Deadline for reading a request body. */
+  bodyTimeoutMs: number;
   corsAllowedOrigins: string[];
   logBudget: LogBudget;
 }
@@ -98,12 +95,10 @@ export function resolveConfig(env: Record<string, string | undefined>): ConfigRe
       readUrl: (e.SUPABASE_READ_URL ?? e.API_READ_URL ?? supabaseUrl).replace(/\/+$/, ""),
       apiKey,
       serviceKey,
-      secretKeys: Object.values(e.SUPABASE_SECRET_KEYS ?? {}),
-      jwtSecret: e.JWT_SECRET,
-      jwks: e.SUPABASE_JWKS,
       signedUrlTtlSeconds: e.SIGNED_URL_TTL_SECONDS,
       signedUrlBaseUrl: (e.SIGNED_URL_BASE_URL ?? supabaseUrl).replace(/\/+$/, ""),
       upstreamTimeoutMs: e.UPSTREAM_TIMEOUT_MS,
+      bodyTimeoutMs: e.BODY_TIMEOUT_MS,
       corsAllowedOrigins: e.CORS_ALLOWED_ORIGINS,
       logBudget: {
         maxLines: e.LOG_EVENTS_PER_10S,

@@ -41,29 +41,56 @@ export function parseQuery(params: URLSearchParams): InputResult {
   return parsed.success ? { data: parsed.data } : { error: firstIssue(parsed.error, given) };
 }
 
+type BodyText = { text: string; error?: undefined } | { text?: undefined; error: string };
+
 /**
- * The body as text, or undefined past `max` bytes: a declared length is refused before reading,
- * a chunked one stops being read there (the app then closes the connection).
+ * The body as text, within `max` bytes and `timeoutMs`: a declared length over `max` is refused
+ * before reading, a chunked one stops being read there; a body that doesn't arrive in time, or
+ * is cut off or malformed on the wire (the client's doing), is refused too. Every refusal leaves
+ * the body unread: the app then closes the connection.
  */
-async function readAtMost(req: Request, max: number): Promise<string | undefined> {
-  if (Number(req.headers.get("content-length")) > max || !req.body) {
-    return req.body ? undefined : "";
+async function readAtMost(req: Request, max: number, timeoutMs: number): Promise<BodyText> {
+  if (!req.body) return { text: "" };
+  if (Number(req.headers.get("content-length")) > max) {
+    return { error: "Request body is too large." };
   }
+  const reader = req.body.getReader();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<"late">((resolve) =>
+    timer = setTimeout(() => resolve("late"), timeoutMs)
+  );
   const decoder = new TextDecoder();
   let text = "";
   let read = 0;
-  for await (const chunk of req.body) {
-    read += chunk.length;
-    if (read > max) return undefined;
-    text += decoder.decode(chunk, { stream: true });
+  const refuse = (error: string): BodyText => {
+    reader.cancel().catch(() => {});
+    return { error };
+  };
+  try {
+    while (true) {
+      const next = await Promise.race([reader.read(), late]);
+      if (next === "late") return refuse("Request body did not arrive in time.");
+      if (next.done) return { text: text + decoder.decode() };
+      read += next.value.length;
+      if (read > max) return refuse("Request body is too large.");
+      text += decoder.decode(next.value, { stream: true });
+    }
+  } catch {
+    return { error: "Request body could not be read: it ended early or was malformed." };
+  } finally {
+    clearTimeout(timer);
   }
-  return text + decoder.decode();
 }
 
 /** A POST body: its fields win over the query's; validated by DetailsBodySchema. */
-export async function parseBody(req: Request, params: URLSearchParams): Promise<InputResult> {
-  const text = await readAtMost(req, MAX_BODY_BYTES);
-  if (text === undefined) return { error: { message: "Request body is too large." }, unread: true };
+export async function parseBody(
+  req: Request,
+  params: URLSearchParams,
+  timeoutMs: number,
+): Promise<InputResult> {
+  const read = await readAtMost(req, MAX_BODY_BYTES, timeoutMs);
+  if (read.error !== undefined) return { error: { message: read.error }, unread: true };
+  const text = read.text;
   let body: unknown = {};
   if (text.trim()) {
     try {

@@ -40,6 +40,26 @@ export interface LogBudget {
 
 export const PLATFORM_LOG_BUDGET: LogBudget = { maxLines: 80, windowMs: 10_000, sampleEvery: 100 };
 
+/** What a key or token looks like: the new API keys, a JWT (Auth's, Storage's URL tokens). */
+const SECRET =
+  /\bsb_(?:secret|publishable)_[\w-]*|\beyJ[\w-]*\.[\w-]*\.[\w-]*|([?&]token=)[^&\s"]*/g;
+
+/**
+ * A log field with anything shaped like a key or token replaced. The fields are the function's
+ * own, but some carry what a client sent (its request id, an error's message): no line may carry
+ * a credential, wherever the client put it.
+ */
+export function redacted(value: string): string {
+  return value.replace(SECRET, (_m, query) => query ? `${query}(redacted)` : "(redacted)");
+}
+
+/** The entry with every string field redacted(). */
+export function scrubbed(entry: RequestLog): RequestLog {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(entry)) out[k] = typeof v === "string" ? redacted(v) : v;
+  return out as unknown as RequestLog;
+}
+
 /** A 5xx or an unexpected error: always written, budget permitting. */
 export function isSerious(entry: RequestLog): boolean {
   return entry.status >= 500 || entry.error !== undefined;

@@ -14,8 +14,6 @@ import type { Bytes } from "./upstream.ts";
 
 const QUOTE = 0x22, BACKSLASH = 0x5c, COLON = 0x3a, COMMA = 0x2c;
 const OPEN_OBJ = 0x7b, CLOSE_OBJ = 0x7d, OPEN_ARR = 0x5b, CLOSE_ARR = 0x5d;
-/** Nesting deeper than this inside one value is refused (Postgres's own json is far shallower). */
-const MAX_DEPTH = 512;
 
 /** The bytes that may stand between strings inside a nested value: JSON's punctuation, space, numbers and the letters of true, false, null. */
 const BETWEEN = new Uint8Array(256);
@@ -64,10 +62,14 @@ function endOfString(bytes: Uint8Array, i: number, strict: boolean): number {
   throw new Malformed();
 }
 
-/** Past the object or array opening at `i`, by bracket depth, strings skipped. One tight loop. */
+/**
+ * Past the object or array opening at `i`, by bracket depth, strings skipped. One tight loop.
+ * Any depth: the brackets still open are kept in a stack that grows (Postgres stores json nested
+ * thousands of levels deep, and every document it returns is answered).
+ */
 function endOfContainer(bytes: Uint8Array, i: number): number {
   const n = bytes.length;
-  const open = new Uint8Array(MAX_DEPTH);
+  let open = new Uint8Array(64);
   let depth = 0;
   for (; i < n; i++) {
     const b = bytes[i];
@@ -75,7 +77,11 @@ function endOfContainer(bytes: Uint8Array, i: number): number {
       for (i++; i < n && bytes[i] !== QUOTE; i++) if (bytes[i] === BACKSLASH) i++;
       if (i >= n) break;
     } else if (b === OPEN_OBJ || b === OPEN_ARR) {
-      if (depth === MAX_DEPTH) break;
+      if (depth === open.length) {
+        const grown = new Uint8Array(open.length * 2);
+        grown.set(open);
+        open = grown;
+      }
       open[depth++] = b;
     } else if (b === CLOSE_OBJ || b === CLOSE_ARR) {
       // `}` and `]` are two past `{` and `[`.

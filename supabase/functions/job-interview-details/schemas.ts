@@ -67,7 +67,9 @@ export const TranscriptItemSchema = z.looseObject({
   question_asked: str("The question text actually asked to the candidate."),
   answer: str("The candidate answer transcript text."),
   ai_analysis: str("AI analysis of this answer."),
-  ai_analysis_recruiter: str("Recruiter-facing AI analysis of this answer."),
+  ai_analysis_recruiter: str(
+    "Recruiter-facing AI analysis of this answer. Null for the candidate.",
+  ),
   score: num("Score for this interaction."),
   score_simulation: num("Simulated score for this interaction."),
   score_answer_ai: num("AI answer score."),
@@ -75,12 +77,16 @@ export const TranscriptItemSchema = z.looseObject({
   duration: num("Duration of this interaction in deciseconds (duration_ds)."),
   mojito_language_code: str("Platform language code of this interaction."),
   answer_assessment_raw_data: any(
-    "Raw per-answer assessment data (pronunciation/sentiment/etc.). For the candidate reading their own result, without the proctoring signals (reading_detection_results, reading_stats, proctor_status, candidate_images, pyannote).",
+    "Raw per-answer assessment data (pronunciation/sentiment/etc.). For the candidate reading their own result, only the candidate-facing keys (model, language, voice, assemblyai, stt_reliability, elevenlabs; _omitted names only those): proctoring signals and every key added later are left out.",
   ),
   recording_local_path: str("Storage path of this answer recording (private-recordings bucket)."),
   recording_is_video: bool("Whether this answer recording is video (vs audio)."),
-  external_data: any("External data carried from the question definition."),
-  external_id: str("External identifier carried from the question definition."),
+  external_data: any(
+    "External data carried from the question definition. For the candidate, only candidate-facing keys (none today: an empty object).",
+  ),
+  external_id: str(
+    "External identifier carried from the question definition. Null for the candidate.",
+  ),
   recording_url: str(
     "Signed URL for recording_local_path; present only when get_signed_recordings=true.",
   ),
@@ -104,20 +110,22 @@ export const DetailsResponseSchema = z.looseObject({
   ),
   ai_completion_reason: str("Why the interview completed (ai_completed_reason)."),
   ai_analysis: str("Candidate-facing AI analysis of the whole interview."),
-  ai_analysis_recruiter: str("Recruiter-facing AI analysis of the whole interview."),
+  ai_analysis_recruiter: str(
+    "Recruiter-facing AI analysis of the whole interview. Null for the candidate.",
+  ),
   ai_analysis_other: any(
-    "Session-level AI analyses keyed by analysis name (jsonb): hiring_reasons, takeaways, multi_department, score_rationale, key_statement. Further keys may be added. For the candidate reading their own result, hiring_reasons is null (recruiter-facing).",
+    "Session-level AI analyses keyed by analysis name (jsonb). `strengths_concerns`: { strengths: string[], concerns: string[] } (0-4 items each, recruiter-facing; called `hiring_reasons` with `reasons_to_hire` / `reasons_not_to_hire` inside before 2026-09-15, and rows written before then may still carry that shape). `takeaways`: { what_went_well: string[], next_steps: { text, priority: impact | quick | longterm, guidance: { kind: say | structure | length | exercise | perspective, text }, proof? }[], fixed?: string[] } (coaching / persona sessions, learner-facing; `proof` entries are { kind: quote | ai_summary | transcript_ref | document, text, ref?: { result_question_id } }; `fixed` lists the steps from the previous attempt that the learner did this time). `multi_department`: the multi-department-selection analysis. `score_rationale`: the rubric bracket of the session score and evidenced counts. `key_statement`: { quote, result_question_id }, the one verbatim quotation a recruiter would remember the candidate by (interview / persona_interview, absent when nothing distinctive was said). Further keys may be added. For the candidate reading their own result, only the candidate-facing keys (takeaways, score_rationale); every other key, those added later included, is left out.",
   ),
   ai_analysis_recruiter_why_hire: any(
-    "Reasons to hire (list). Deprecated: a copy of ai_analysis_other.hiring_reasons.reasons_to_hire, kept for existing integrations.",
+    "Reasons to hire (list). Deprecated: a copy of ai_analysis_other.strengths_concerns.strengths, kept for existing integrations. Null for the candidate.",
     { deprecated: true },
   ),
   ai_analysis_recruiter_why_not_hire: any(
-    "Reasons not to hire (list). Deprecated: a copy of ai_analysis_other.hiring_reasons.reasons_not_to_hire, kept for existing integrations.",
+    "Reasons not to hire (list). Deprecated: a copy of ai_analysis_other.strengths_concerns.concerns, kept for existing integrations. Null for the candidate.",
     { deprecated: true },
   ),
-  recruiter_risks: any("Detected recruiter risk flags (jsonb)."),
-  user_feedback_recruiter: str("Recruiter-entered feedback note."),
+  recruiter_risks: any("Detected recruiter risk flags (jsonb). Null for the candidate."),
+  user_feedback_recruiter: str("Recruiter-entered feedback note. Null for the candidate."),
   recording_local_path: str("Storage path of the full session recording."),
   recording_is_video: bool("Whether the session recording is video."),
   video_introduction_local_path: str("Storage path of the candidate video introduction."),

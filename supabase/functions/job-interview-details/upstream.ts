@@ -29,8 +29,8 @@ export type RpcResult =
   /** A document too long to be `null`, still on the wire: the caller relays it as it comes. */
   | { kind: "relay"; body: ReadableStream<Uint8Array>; length: number }
   | { kind: "not_found" }
-  | { kind: "unauthorized" }
-  | { kind: "invalid_input"; message: string }
+  /** The caller's credential refused as a credential (the only cause of a 401). */
+  | { kind: "refused"; message: string }
   | { kind: "failed"; failure: UpstreamFailure };
 
 const fail = (step: UpstreamFailure["step"], reason: string) => ({
@@ -40,7 +40,8 @@ const fail = (step: UpstreamFailure["step"], reason: string) => ({
 
 function describe(error: unknown): string {
   const e = error as Error;
-  if (e?.name === "TimeoutError" || e?.name === "AbortError") return "timed out";
+  if (e?.name === "TimeoutError") return "timed out";
+  if (e?.name === "AbortError") return "cancelled";
   return `unreachable (${e?.name ?? "error"})`;
 }
 
@@ -66,25 +67,118 @@ function relayable(res: Response): number | undefined {
   return document ? length : undefined;
 }
 
+/** How PostgREST (and the gateway before it) refuses a call, read from its error body. */
+const REFUSED: Record<string, string> = {
+  PGRST301: "Invalid or expired access token.",
+  PGRST302: "Invalid or expired access token.",
+  PGRST303: "The access token has expired.",
+  // The RPC's own: the token's Auth session has ended (signed out, revoked, user deleted).
+  PT401: "The session has ended: sign in again.",
+};
+
+/** The upstream signal for one call: the deadline and the client, until `release()`. */
+function linked(deadline: AbortSignal, client?: AbortSignal) {
+  const stop = new AbortController();
+  const onDeadline = () => stop.abort(deadline.reason);
+  const onClient = () => stop.abort(client?.reason);
+  if (deadline.aborted) onDeadline();
+  else deadline.addEventListener("abort", onDeadline, { once: true });
+  if (client?.aborted) onClient();
+  else client?.addEventListener("abort", onClient, { once: true });
+  return {
+    stop,
+    /** From here on the deadline no longer applies (the client's pace is not the upstream's). */
+    releaseDeadline: () => deadline.removeEventListener("abort", onDeadline),
+  };
+}
+
+/**
+ * A relayed body read only as fast as the client reads it: the deadline gives way to a limit on
+ * how long the upstream may keep a waiting reader waiting (`idleMs`), so a slow client gets the
+ * whole answer while a stalled upstream still cuts it (the client's read fails, never a
+ * complete-looking 200). Cancelling it (the client went away) aborts the upstream.
+ */
+export function paced(
+  body: ReadableStream<Uint8Array>,
+  stop: AbortController,
+  idleMs: number,
+): ReadableStream<Uint8Array> {
+  const reader = body.getReader();
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const timer = setTimeout(
+        () => stop.abort(new DOMException("The upstream stalled.", "TimeoutError")),
+        idleMs,
+      );
+      try {
+        const { done, value } = await reader.read();
+        if (done) controller.close();
+        else controller.enqueue(value);
+      } catch (error) {
+        controller.error(error);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    cancel(reason) {
+      stop.abort(reason);
+      return reader.cancel(reason).catch(() => {});
+    },
+  }, { highWaterMark: 0 });
+}
+
+export interface RpcContext {
+  /** Where the RPC is read (the API load balancer sends GETs to read replicas). */
+  readUrl: string;
+  /** The primary, asked when a replica hasn't seen the caller's session yet. */
+  primaryUrl: string;
+  apiKey: string;
+  fetch: Fetch;
+  /** How long a relayed body may stall while the client waits for it. */
+  idleMs: number;
+}
+
 /**
  * GET /rest/v1/rpc/interview_transcript?p_interview_result_id=…&p_view=… with the caller's
  * credential: their token (with the project's publishable key as `apikey`), or their secret key
  * in both headers, as supabase-js sends a secret-keyed client's requests. GET, as supabase-js's
  * `rpc(fn, args, { get: true })`: the RPC is STABLE, and Supabase's API load balancer
- * (`readUrl`) sends GETs to the nearest read replica. With `relay`, a document whose length is
+ * (`readUrl`) sends GETs to the nearest read replica; one that hasn't replayed the caller's
+ * session yet says so (PT421) and the primary is asked. With `relay`, a document whose length is
  * announced comes back unread, as a stream. Otherwise the body is kept as bytes: a JSON object
- * (checked by its ends, not parsed) or `null` for not found / not visible.
+ * (checked by its ends, not parsed) or `null` for not found / not visible. `signal` is the
+ * deadline, `client` the caller going away: either cancels the call.
  */
 export async function fetchTranscript(
-  ctx: { readUrl: string; apiKey: string; fetch: Fetch },
-  input: { caller: Caller; id: string; view: string; signal: AbortSignal; relay?: boolean },
+  ctx: RpcContext,
+  input: {
+    caller: Caller;
+    id: string;
+    view: string;
+    signal: AbortSignal;
+    client?: AbortSignal;
+    relay?: boolean;
+  },
 ): Promise<RpcResult> {
+  const first = await callRpc(ctx, ctx.readUrl, input);
+  if (first.replicaBehind && ctx.readUrl !== ctx.primaryUrl) {
+    return (await callRpc(ctx, ctx.primaryUrl, input)).result;
+  }
+  return first.result;
+}
+
+async function callRpc(
+  ctx: RpcContext,
+  base: string,
+  input: Parameters<typeof fetchTranscript>[1],
+): Promise<{ result: RpcResult; replicaBehind?: boolean }> {
   const { caller } = input;
   const query = new URLSearchParams({ p_interview_result_id: input.id, p_view: input.view });
+  const { stop, releaseDeadline } = linked(input.signal, input.client);
   let res: Response;
   let body: Bytes;
   try {
-    res = await ctx.fetch(`${ctx.readUrl}/rest/v1/rpc/interview_transcript?${query}`, {
+    res = await ctx.fetch(`${base}/rest/v1/rpc/interview_transcript?${query}`, {
       headers: {
         apikey: caller.credential === "secret_key" ? caller.token : ctx.apiKey,
         authorization: `Bearer ${caller.token}`,
@@ -92,34 +186,59 @@ export async function fetchTranscript(
         "x-client-info": CLIENT_INFO,
         ...UPSTREAM_ENCODING,
       },
-      signal: input.signal,
+      signal: stop.signal,
     });
     const length = input.relay ? relayable(res) : undefined;
-    if (length !== undefined) return { kind: "relay", body: res.body!, length };
+    if (length !== undefined) {
+      releaseDeadline();
+      return { result: { kind: "relay", body: paced(res.body!, stop, ctx.idleMs), length } };
+    }
     body = await res.bytes();
   } catch (error) {
-    return fail("rpc", describe(error));
+    return { result: fail("rpc", describe(stop.signal.reason ?? error)) };
   }
-  if (res.status === 401) return { kind: "unauthorized" };
   if (!res.ok) {
-    // PostgREST's 400 for a value Postgres refused (22P02 bad uuid, 22023 bad view).
-    if (res.status === 400) {
-      const error = safeJson(body);
-      if (error?.code === "22P02" || error?.code === "22023") {
-        return { kind: "invalid_input", message: String(error.message) };
+    const code = String(safeJson(body)?.code ?? "");
+    if (res.status === 421 && code === "PT421") {
+      return { result: fail("rpc", "the replica has not seen the session"), replicaBehind: true };
+    }
+    if (res.status === 401 || res.status === 403) {
+      if (REFUSED[code]) return { result: { kind: "refused", message: REFUSED[code] } };
+      // PostgREST ran the call as anon: the credential is the anon or a publishable key.
+      if (res.status === 401 && code === "42501") {
+        return {
+          result: { kind: "refused", message: "A signed-in user's access token is required." },
+        };
+      }
+      // The gateway refused the API key: the caller's own secret key, or the function's key
+      // (deleted, or legacy keys turned off), which is no fault of the caller's.
+      if (res.status === 401 && !code && caller.credential === "secret_key") {
+        return { result: { kind: "refused", message: "Invalid or expired access token." } };
       }
     }
-    return fail("rpc", `PostgREST answered ${res.status}`);
+    return {
+      result: fail(
+        "rpc",
+        `PostgREST answered ${res.status}${code ? ` ${code}` : " (the gateway, no code)"}`,
+      ),
+    };
   }
   const [s, e] = trimmed(body);
   if (
     e - s === 3 && body[s] === 0x6e && body[s + 1] === 0x75 && body[s + 2] === 0x6c &&
     body[s + 3] === 0x6c
   ) {
-    return { kind: "not_found" };
+    return { result: { kind: "not_found" } };
   }
-  if (body[s] !== 0x7b || body[e] !== 0x7d) return fail("rpc", "PostgREST answered malformed JSON");
-  return { kind: "found", body: s === 0 && e === body.length - 1 ? body : body.subarray(s, e + 1) };
+  if (body[s] !== 0x7b || body[e] !== 0x7d) {
+    return { result: fail("rpc", "PostgREST answered malformed JSON") };
+  }
+  return {
+    result: {
+      kind: "found",
+      body: s === 0 && e === body.length - 1 ? body : body.subarray(s, e + 1),
+    },
+  };
 }
 
 function safeJson(body: Uint8Array): Record<string, unknown> | undefined {
