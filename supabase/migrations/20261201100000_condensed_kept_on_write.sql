@@ -214,6 +214,44 @@ $$;
 
 revoke execute on function private.keep_answer_assessment_condensed() from public;
 
+-- One batch of the backfill of rows whose condensed copy is missing: the next p_limit rows by id
+-- after p_after (an index range scan, so a run never rescans what it has passed), those missing
+-- a copy filled by the trigger (writing the column is how it asks), rows a writer holds skipped
+-- (its write fills them). Returns how many it filled and the last id it looked at (null when
+-- done). Run it in a loop, each call its own transaction, never inside a migration:
+-- tools/backfill/condensed.ts, or README "Backfills" for the same with the CLI.
+create function private.backfill_answer_assessment_condensed(
+  p_after uuid default null,
+  p_limit integer default 500,
+  out filled integer,
+  out last_id uuid
+)
+language plpgsql volatile security definer
+set search_path = ''
+as $$
+begin
+  select max(q.id::text)::uuid into last_id
+  from (
+    select i.id from public.interview_result_questions i
+    where p_after is null or i.id > p_after
+    order by i.id
+    limit p_limit
+  ) q;
+  with batch as (
+    select i.id from public.interview_result_questions i
+    where (p_after is null or i.id > p_after) and i.id <= last_id
+      and i.answer_assessment_condensed is null and i.answer_assessment_raw_data is not null
+    for update skip locked
+  )
+  update public.interview_result_questions i set answer_assessment_condensed = null
+  from batch where i.id = batch.id;
+  get diagnostics filled = row_count;
+end;
+$$;
+
+revoke execute on function private.backfill_answer_assessment_condensed(uuid, integer)
+  from public, anon, authenticated;
+
 -- The RPC condenses a row whose copy is not filled yet; otherwise as in 20261129100200.
 create or replace function public.interview_transcript(
   p_interview_result_id uuid,

@@ -373,8 +373,3 @@ $$;
 comment on function public.interview_transcript(uuid, text) is
   'One interview result with its ordered transcript, as the caller may see it; null when not found or not visible. Access is decided once (private.result_access); the candidate sees the fields and keys private.candidate_visibility allows, nothing else. p_view: full | condensed | standard | summary.';
 
-
--- The lists of what to hide, replaced by the list of what to show.
-drop function private.without_proctoring(json);
-drop function private.without_hiring_reasons(json);
-drop function private.proctoring_keys();

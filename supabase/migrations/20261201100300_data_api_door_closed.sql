@@ -10,12 +10,14 @@
 -- a role may select) has nothing to show; the RPC, security definer, decides access and what the
 -- caller sees, and is the only way in. The tables stay in `public`, where JobMojito's writers
 -- (the service role) and SQL know them: moving them out of the exposed schema would break those.
--- The policies that chose rows for `authenticated` can no longer apply and are dropped, so a
--- grant made later by mistake (or a default privilege) opens nothing: RLS stays on, and with no
--- policy it shows no row to any role that doesn't bypass it.
+-- The policies that chose rows for `authenticated` can no longer apply and are dropped by the
+-- files after this one, so that a grant made later by mistake (or a default privilege) opens
+-- nothing: RLS stays on, and with no policy it shows no row to any role that doesn't bypass it.
+-- One table a file: a policy is dropped under the table's ACCESS EXCLUSIVE lock, and a migration
+-- holding one table's while waiting for another's deadlocks with any reader that locks them the
+-- other way round (the RPC's cached plan locks merchant_members before merchants).
 --
--- Each statement here takes a table's lock only to change the catalog; lock_timeout keeps a
--- migration waiting behind a long transaction from queueing the readers behind it.
+-- GRANT and REVOKE take no table lock.
 set local lock_timeout = '750ms';
 set local statement_timeout = '60s';
 
@@ -30,16 +32,6 @@ grant select, insert, update, delete on table public.merchants, public.merchant_
   public.platform_admins, public.interview_defs, public.interview_def_questions,
   public.interview_results, public.interview_result_questions
   to service_role;
-
-drop policy "Members, their parents' members and admins can read merchants" on public.merchants;
-drop policy "Users can read their own memberships and admins all" on public.merchant_members;
-drop policy "Admins can read their own admin row" on public.platform_admins;
-drop policy "Reviewers, admins and candidates can read definitions" on public.interview_defs;
-drop policy "Whoever can read a definition can read its questions"
-  on public.interview_def_questions;
-drop policy "Candidates, their reviewers and admins can read results" on public.interview_results;
-drop policy "Whoever can read a result can read its transcript"
-  on public.interview_result_questions;
 
 -- The RPC and everything it calls run as their owner: the API roles need nothing in `private`.
 revoke usage on schema private from authenticated;

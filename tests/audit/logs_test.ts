@@ -20,7 +20,9 @@ Deno.test({
         env.SUPABASE_ANON_KEY,
         env.SUPABASE_SERVICE_ROLE_KEY,
         env.SUPABASE_JWT_SECRET,
-      ]
+        env.SUPABASE_PUBLISHABLE_KEY,
+        env.SUPABASE_SECRET_KEY,
+      ].filter(Boolean)
     ) {
       assert.ok(!log.includes(secret), "no key");
     }

@@ -37,11 +37,18 @@ const library = await Deno.readTextFile(`${OUT}/supabase.js`);
 const PAGE = `<!doctype html><meta charset="utf-8"><title>client</title>
 <script type="module">
 import * as sb from "./supabase.js";
-window.invoke = async ({ url, key, email, token, name, options }) => {
+window.invoke = async ({ url, key, email, token, signOut, name, options }) => {
   const client = sb.createClient(url, key, { auth: { persistSession: false, autoRefreshToken: false } });
   if (email) {
     const { error } = await client.auth.signInWithPassword({ email, password: "password" });
     if (error) return { signInError: error.message };
+  }
+  if (signOut) {
+    // The session's token, as another tab still holds it, after this one signs out.
+    const { data } = await client.auth.getSession();
+    const { error } = await client.auth.signOut();
+    if (error) return { signOutError: error.message };
+    client.functions.setAuth(data.session.access_token);
   }
   if (token) client.functions.setAuth(token);
   const { data, error } = await client.functions.invoke(name, options);
@@ -117,6 +124,13 @@ Deno.test({
         assert.match((got.body as { error: string }).error, /expired|invalid/i);
       });
 
+      await t.step("a session signed out (auth.signOut()) is a readable 401 at once", async () => {
+        const got = await invoke({ email: SEED.users.acmeRecruiter, signOut: true, options: byId });
+        assert.equal(got.kind, "FunctionsHttpError", JSON.stringify(got));
+        assert.equal(got.status, 401);
+        assert.match((got.body as { error: string }).error, /session has ended/);
+      });
+
       await t.step("the publishable key before sign-in is a readable 401", async () => {
         const got = await invoke({ options: byId });
         assert.deepEqual([got.kind, got.status], ["FunctionsHttpError", 401]);
@@ -140,12 +154,12 @@ Deno.test({
 
       if (stack.FUNCTION_GATED_URL) {
         await t.step(
-          "behind the platform's gate, a signed-in user gets FunctionsFetchError",
+          "behind the platform's gate, an expired session gets FunctionsFetchError",
           async () => {
-            // Why verify_jwt is off: the gate refuses the ES256 session without CORS headers, so
-            // the page can't tell it from a network outage.
+            // Why verify_jwt is off: the gate refuses without CORS headers, so the page can't
+            // tell an expired session from a network outage.
             const got = await invoke({
-              email: SEED.users.acmeRecruiter,
+              token: expired,
               name: new URL(stack.FUNCTION_GATED_URL).pathname.split("/").pop(),
               options: byId,
             });

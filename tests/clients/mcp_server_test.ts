@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import http from "node:http";
 import { DetailsResponseSchema } from "../../supabase/functions/job-interview-details/schemas.ts";
-import { SEED, signIn, stack } from "../support/stack.ts";
+import { apiKey, SEED, signIn, stack } from "../support/stack.ts";
 
 interface Raw {
   status: number;
@@ -20,7 +20,7 @@ function mcpGet(query: Record<string, string>, token: string | undefined): Promi
   const headers: Record<string, string> = {
     accept: "application/json",
     "accept-encoding": "gzip, deflate",
-    apikey: stack.SUPABASE_ANON_KEY,
+    apikey: apiKey,
     "user-agent": "python-httpx/0.28.1",
   };
   if (token) headers.authorization = `Bearer ${token}`;

@@ -115,3 +115,24 @@ Deno.test("supabase-js: a method the function does not take is a readable 405", 
     405,
   );
 });
+
+Deno.test("supabase-js: after auth.signOut(), the session's token is a readable 401 at once", async () => {
+  const client = await signedIn(SEED.users.acmeRecruiter);
+  const { data } = await client.auth.getSession();
+  const before = await client.functions.invoke(NAME, {
+    body: { interview_result_id: SEED.submitted },
+  });
+  assert.equal(before.error, null);
+  const { error } = await client.auth.signOut();
+  assert.equal(error, null);
+  // Another tab, or a server the page handed the token to, still holds it.
+  const other = createClient(stack.SUPABASE_URL, apiKey, {
+    auth: { persistSession: false, autoRefreshToken: false },
+  });
+  other.functions.setAuth(data.session!.access_token);
+  const body = await httpError(
+    await other.functions.invoke(NAME, { body: { interview_result_id: SEED.submitted } }),
+    401,
+  );
+  assert.match(body.error, /session has ended/);
+});

@@ -3,7 +3,7 @@
 // answer's recording, and reads the function's 401, 404 and 422 (CORS on errors).
 import assert from "node:assert/strict";
 import { launchChromium } from "../support/browser.ts";
-import { SEED, stack } from "../support/stack.ts";
+import { apiKey, SEED, stack } from "../support/stack.ts";
 import { startProxy } from "../support/upstream_proxy.ts";
 
 const OUT = `${Deno.env.get("TEST_OUTPUT_DIR") ?? "test-output"}/e2e`;
@@ -15,7 +15,7 @@ const functionOrigin = startProxy();
 const page = await Deno.readTextFile(new URL("../../tools/viewer/index.html", import.meta.url));
 const config = {
   apiUrl: stack.SUPABASE_URL,
-  anonKey: stack.SUPABASE_ANON_KEY,
+  anonKey: apiKey,
   functionUrl: `${functionOrigin.url}/functions/v1/job-interview-details`,
 };
 const site = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, (req) => {

@@ -2,7 +2,8 @@
 // for real, redaction, identical not-found answers, signed URLs that download the right bytes.
 import assert from "node:assert/strict";
 import { buildOpenApi } from "../../supabase/functions/job-interview-details/openapi.ts";
-import { getDetails, SEED, signIn, stack } from "../support/stack.ts";
+import { hasDatabase, withResult } from "../support/db.ts";
+import { apiKey, getDetails, SEED, signIn, stack } from "../support/stack.ts";
 
 const RECRUITER_ONLY = [
   "ai_analysis_recruiter",
@@ -19,10 +20,15 @@ Deno.test("GET as a recruiter of a parent merchant → 200 with the whole interv
   assert.equal(res.status, 200);
   const body = await res.json();
   for (const key of RECRUITER_ONLY) assert.notEqual(body[key], null, key);
-  assert.deepEqual(Object.keys(body.ai_analysis_other.hiring_reasons), [
-    "reasons_to_hire",
-    "reasons_not_to_hire",
+  // Written since 2026-09-15: strengths and concerns; why_hire / why_not_hire are their copies.
+  assert.deepEqual(body.ai_analysis_other.strengths_concerns.concerns, [
+    "Little API integration depth",
+    "Weak on SQL; reviewer doubts seniority",
   ]);
+  assert.deepEqual(
+    body.ai_analysis_recruiter_why_not_hire,
+    body.ai_analysis_other.strengths_concerns.concerns,
+  );
   assert.equal(body.transcript.length, 10);
   assert.deepEqual(body.transcript.map((i: { is_answer: boolean }) => i.is_answer), [
     false,
@@ -51,9 +57,10 @@ Deno.test("GET as the candidate → 200 with recruiter-only data nulled", async 
   assert.equal(res.status, 200);
   const body = await res.json();
   for (const key of RECRUITER_ONLY) assert.equal(body[key], null, key);
-  assert.ok("hiring_reasons" in body.ai_analysis_other, "the key stays, for strict clients");
-  assert.equal(body.ai_analysis_other.hiring_reasons, null);
-  assert.ok(body.ai_analysis_other.key_statement);
+  // Only the candidate-facing analyses: the recruiter's strengths and concerns, the key statement
+  // and the department fit are left out, names and all.
+  assert.deepEqual(Object.keys(body.ai_analysis_other), ["score_rationale"]);
+  assert.ok(!JSON.stringify(body).includes("doubts seniority"), "no recruiter concern anywhere");
   for (const item of body.transcript.filter((i: { is_answer: boolean }) => i.is_answer)) {
     const raw = item.answer_assessment_raw_data;
     if (!raw) continue;
@@ -96,16 +103,16 @@ Deno.test("a function name the gateway does not serve → 404 from the gateway",
   const token = await signIn(SEED.users.admin);
   for (const path of ["job-interview-detail", "job-interview-details-v2/job-interview-details"]) {
     const res = await fetch(`${stack.SUPABASE_URL}/functions/v1/${path}`, {
-      headers: { apikey: stack.SUPABASE_ANON_KEY, authorization: `Bearer ${token}` },
+      headers: { apikey: apiKey, authorization: `Bearer ${token}` },
     });
     assert.equal(res.status, 404, path);
     assert.match((await res.json()).message, /not found/i);
   }
 });
 
-Deno.test("GET with the anon key as the token → 401 from the function, with CORS headers", async () => {
+Deno.test("GET with the publishable (or anon) key as the token → 401 from the function, with CORS headers", async () => {
   const res = await getDetails({ interview_result_id: SEED.submitted }, {
-    token: stack.SUPABASE_ANON_KEY,
+    token: apiKey,
     headers: { origin: "https://app.example" },
   });
   assert.equal(res.status, 401);
@@ -281,7 +288,7 @@ Deno.test("view=condensed: the whole interview with each answer's raw data conde
   );
 });
 
-Deno.test("view=condensed for the candidate: no proctoring signal, nor its name", async () => {
+Deno.test("view=condensed for the candidate: no proctoring signal or other hidden key, nor its name", async () => {
   const res = await getDetails({ interview_result_id: SEED.submitted, view: "condensed" }, {
     token: await signIn(SEED.users.alice),
   });
@@ -292,6 +299,56 @@ Deno.test("view=condensed for the candidate: no proctoring signal, nor its name"
     for (const key of ["reading_stats", "proctor_status", "candidate_images_count", "pyannote"]) {
       assert.equal(key in raw, false, key);
     }
-    assert.deepEqual(raw._omitted, ["assemblyai", "elevenlabs", "audio_mp3_local_path"]);
+    assert.deepEqual(raw._omitted, ["assemblyai", "elevenlabs"]);
   }
 });
+
+Deno.test("the older hiring_reasons, on a result written before 2026-09-15: the reviewer sees it, the candidate neither shape", async () => {
+  const reviewer = await (await getDetails({ interview_result_id: SEED.globex }, {
+    token: await signIn(SEED.users.globexRecruiter),
+  })).json();
+  assert.deepEqual(reviewer.ai_analysis_other.hiring_reasons, {
+    reasons_to_hire: ["Checks data quality"],
+    reasons_not_to_hire: ["No business framing"],
+  });
+  const candidate = await (await getDetails({ interview_result_id: SEED.globex }, {
+    token: await signIn(SEED.users.bob),
+  })).json();
+  assert.deepEqual(candidate.ai_analysis_other, {});
+  assert.equal(candidate.ai_analysis_recruiter_why_hire, null);
+});
+
+Deno.test(
+  "keys nobody has named yet, in ai_analysis_other and an answer's raw data: hidden from the candidate, shown to a reviewer",
+  {
+    ignore: !hasDatabase,
+  },
+  async () => {
+    await withResult([{
+      recording: null,
+      raw: { model: "m", signal_added_in_2027: { risk: 0.9 } },
+    }], async (id, db) => {
+      await db`update public.interview_results
+      set ai_analysis_other = '{"takeaways": {"what_went_well": ["x"]}, "analysis_added_in_2027": {"for": "recruiters"}}'
+      where id = ${id}`;
+      for (const view of ["full", "condensed"]) {
+        const candidate = await (await getDetails({ interview_result_id: id, view }, {
+          token: await signIn(SEED.users.bob),
+        })).json();
+        assert.deepEqual(Object.keys(candidate.ai_analysis_other), ["takeaways"], view);
+        assert.deepEqual(candidate.transcript[0].answer_assessment_raw_data, { model: "m" }, view);
+        const reviewer = await (await getDetails({ interview_result_id: id, view }, {
+          token: await signIn(SEED.users.emeaRecruiter),
+        })).json();
+        assert.deepEqual(
+          reviewer.ai_analysis_other.analysis_added_in_2027,
+          { for: "recruiters" },
+          view,
+        );
+        assert.deepEqual(reviewer.transcript[0].answer_assessment_raw_data.signal_added_in_2027, {
+          risk: 0.9,
+        }, view);
+      }
+    });
+  },
+);

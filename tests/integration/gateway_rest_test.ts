@@ -2,7 +2,7 @@
 // role and claims reaching Postgres, SQLSTATE to HTTP mapping, and the JSON passed through.
 import assert from "node:assert/strict";
 import { SignJWT } from "jose";
-import { SEED, signIn, stack } from "../support/stack.ts";
+import { apiKey, legacyKeys, SEED, serviceKey, signIn, stack } from "../support/stack.ts";
 
 async function rpc(
   body: unknown,
@@ -10,7 +10,12 @@ async function rpc(
   init: { apikey?: string | null; method?: string } = {},
 ) {
   const headers: Record<string, string> = { "content-type": "application/json" };
-  const apikey = init.apikey === undefined ? stack.SUPABASE_ANON_KEY : init.apikey;
+  // A new API key as the bearer travels as apikey too, as supabase-js sends it.
+  const apikey = init.apikey !== undefined
+    ? init.apikey
+    : token?.startsWith("sb_")
+    ? token
+    : apiKey;
   if (apikey) headers.apikey = apikey;
   if (token) headers.authorization = `Bearer ${token}`;
   const res = await fetch(`${stack.SUPABASE_URL}/rest/v1/rpc/interview_transcript`, {
@@ -67,7 +72,7 @@ Deno.test("role reaches Postgres: a recruiter gets null for an unsubmitted resul
   );
   const service = await rpc(
     { p_interview_result_id: SEED.unsubmitted },
-    stack.SUPABASE_SERVICE_ROLE_KEY,
+    serviceKey,
   );
   assert.equal(service.body.ai_analysis_recruiter.length > 0, true);
 });
@@ -110,7 +115,7 @@ Deno.test("SQLSTATE mapping: bad uuid 22P02 → 400, bad view 22023 → 400 with
   const res = await fetch(`${stack.SUPABASE_URL}/rest/v1/rpc/no_such_function`, {
     method: "POST",
     headers: {
-      apikey: stack.SUPABASE_ANON_KEY,
+      apikey: apiKey,
       authorization: `Bearer ${admin}`,
       "content-type": "application/json",
     },
@@ -124,7 +129,7 @@ Deno.test("GET /rest/v1/rpc maps errors as POST does: bad uuid 22P02, bad view 2
   const get = async (query: string, token?: string) => {
     const res = await fetch(`${stack.SUPABASE_URL}/rest/v1/rpc/interview_transcript?${query}`, {
       headers: {
-        apikey: stack.SUPABASE_ANON_KEY,
+        apikey: apiKey,
         ...(token ? { authorization: `Bearer ${token}` } : {}),
       },
     });
@@ -144,7 +149,7 @@ Deno.test("GET /rest/v1/rpc works for the stable RPC, with query parameters", as
     `${stack.SUPABASE_URL}/rest/v1/rpc/interview_transcript?p_interview_result_id=${SEED.submitted}&p_view=summary`;
   const res = await fetch(url, {
     headers: {
-      apikey: stack.SUPABASE_ANON_KEY,
+      apikey: apiKey,
       authorization: `Bearer ${await signIn(SEED.users.admin)}`,
     },
   });

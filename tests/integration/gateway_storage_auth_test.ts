@@ -3,18 +3,19 @@
 // expired, altered or moved to another path; the key set and the user endpoint.
 import assert from "node:assert/strict";
 import { SignJWT } from "jose";
-import { SEED, signIn, stack } from "../support/stack.ts";
+import { apiKey, SEED, serviceHeaders, serviceKey, signIn, stack } from "../support/stack.ts";
 
 const BUCKET = "private-recordings";
 const PREFIX = `10000000-0000-4000-8000-000000000002/${SEED.submitted}`;
 const EXISTING = `${PREFIX}/answer-2.ogg`;
 const MISSING = `${PREFIX}/answer-10.ogg`;
 
-async function sign(paths: string[], token = stack.SUPABASE_SERVICE_ROLE_KEY, expiresIn = 60) {
+async function sign(paths: string[], token = serviceKey, expiresIn = 60) {
   const res = await fetch(`${stack.SUPABASE_URL}/storage/v1/object/sign/${BUCKET}`, {
     method: "POST",
     headers: {
-      apikey: stack.SUPABASE_ANON_KEY,
+      // A new API key in Authorization travels as apikey too, as supabase-js sends it.
+      apikey: token.startsWith("sb_") ? token : apiKey,
       authorization: `Bearer ${token}`,
       "content-type": "application/json",
     },
@@ -57,10 +58,7 @@ Deno.test("single signing: a URL for an object, 400 NoSuchKey for a missing one"
   const one = (path: string) =>
     fetch(`${stack.SUPABASE_URL}/storage/v1/object/sign/${BUCKET}/${path}`, {
       method: "POST",
-      headers: {
-        authorization: `Bearer ${stack.SUPABASE_SERVICE_ROLE_KEY}`,
-        "content-type": "application/json",
-      },
+      headers: { ...serviceHeaders, "content-type": "application/json" },
       body: JSON.stringify({ expiresIn: 60 }),
     });
   const ok = await one(EXISTING);
@@ -153,14 +151,14 @@ Deno.test("GET /auth/v1/.well-known/jwks.json serves an ES256 public key with a 
 Deno.test("GET /auth/v1/user answers the token's user, and refuses a bad token", async () => {
   const ok = await fetch(`${stack.SUPABASE_URL}/auth/v1/user`, {
     headers: {
-      apikey: stack.SUPABASE_ANON_KEY,
+      apikey: apiKey,
       authorization: `Bearer ${await signIn(SEED.users.bob)}`,
     },
   });
   assert.equal(ok.status, 200);
   assert.equal((await ok.json()).email, SEED.users.bob);
   const bad = await fetch(`${stack.SUPABASE_URL}/auth/v1/user`, {
-    headers: { apikey: stack.SUPABASE_ANON_KEY, authorization: "Bearer garbage" },
+    headers: { apikey: apiKey, authorization: "Bearer garbage" },
   });
   assert.ok([401, 403].includes(bad.status));
   await bad.body?.cancel();

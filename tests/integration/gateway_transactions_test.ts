@@ -3,7 +3,7 @@
 // database URL (in .local/stack.env; `supabase status` shows it for a real stack).
 import assert from "node:assert/strict";
 import postgres from "postgres";
-import { stack } from "../support/stack.ts";
+import { serviceHeaders, stack } from "../support/stack.ts";
 
 Deno.test({
   name: "POST /rest/v1/rpc: stable → read only (25006 → 405), volatile → read-write (200)",
@@ -22,11 +22,7 @@ Deno.test({
       const call = async (fn: string) => {
         const res = await fetch(`${stack.SUPABASE_URL}/rest/v1/rpc/${fn}`, {
           method: "POST",
-          headers: {
-            apikey: stack.SUPABASE_ANON_KEY,
-            authorization: `Bearer ${stack.SUPABASE_SERVICE_ROLE_KEY}`,
-            "content-type": "application/json",
-          },
+          headers: { ...serviceHeaders, "content-type": "application/json" },
           body: "{}",
         });
         return { status: res.status, body: await res.json() };
@@ -49,10 +45,7 @@ Deno.test({
       // GET, as the function calls its RPC: read only too, and refused for a volatile function.
       const get = async (fn: string) => {
         const res = await fetch(`${stack.SUPABASE_URL}/rest/v1/rpc/${fn}`, {
-          headers: {
-            apikey: stack.SUPABASE_ANON_KEY,
-            authorization: `Bearer ${stack.SUPABASE_SERVICE_ROLE_KEY}`,
-          },
+          headers: serviceHeaders,
         });
         return { status: res.status, body: await res.json() };
       };

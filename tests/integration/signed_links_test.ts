@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { type FunctionProcess, startFunction } from "../../tools/local-stack/function_process.ts";
 import { hasDatabase, withResult } from "../support/db.ts";
-import { getDetails, SEED, signIn, stack } from "../support/stack.ts";
+import { getDetails, SEED, serviceHeaders, signIn, stack } from "../support/stack.ts";
 import { startProxy } from "../support/upstream_proxy.ts";
 
 const RUN = crypto.randomUUID().slice(0, 8);
@@ -26,7 +26,7 @@ async function upload(key: string, bytes: Uint8Array<ArrayBuffer>) {
     {
       method: "POST",
       headers: {
-        authorization: `Bearer ${stack.SUPABASE_SERVICE_ROLE_KEY}`,
+        ...serviceHeaders,
         "content-type": "audio/ogg",
         "x-upsert": "true",
       },

@@ -61,7 +61,7 @@ const attacks: [string, () => Promise<string>][] = [
         "forged-secret-forged-secret-forged-secret",
       ),
   ],
-  ["the anon key", () => Promise.resolve(stack.SUPABASE_ANON_KEY)],
+  ["the anon key", () => Promise.resolve(stack.SUPABASE_ANON_KEY ?? "eyJ.anon.key")],
   [
     "a publishable key",
     () => Promise.resolve(stack.SUPABASE_PUBLISHABLE_KEY ?? "sb_publishable_x"),

@@ -3,7 +3,7 @@
 // within the timeout plus a small margin, and nothing partial leaks.
 import assert from "node:assert/strict";
 import { type FunctionProcess, startFunction } from "../../tools/local-stack/function_process.ts";
-import { getDetails, SEED, signIn, stack } from "../support/stack.ts";
+import { getDetails, hs256Session, legacyKeys, SEED, signIn, stack } from "../support/stack.ts";
 import { startProxy } from "../support/upstream_proxy.ts";
 
 const TIMEOUT_MS = 1000;
@@ -134,29 +134,94 @@ Deno.test("Storage signing some paths but not others → 200 with null for the u
   }
 });
 
-Deno.test("without SUPABASE_JWKS the key set is fetched once, then every call makes only its RPC", async () => {
-  const noKeys = await startFunction(stack, { SUPABASE_URL: proxy.url, SUPABASE_JWKS: "" });
-  try {
-    proxy.requests.length = 0;
-    const token = await signIn(SEED.users.emeaRecruiter);
-    for (let i = 0; i < 3; i++) {
-      const res = await getDetails({ interview_result_id: SEED.submitted }, {
-        token,
-        base: noKeys.url,
-      });
-      assert.equal(res.status, 200);
-      await res.body?.cancel();
+// An outage is not the user's fault: only a credential refused as one is a 401. The function
+// calls neither Auth's /user nor the key set (PostgREST verifies the token), so Auth failing in
+// every way leaves reads working; a gateway refusing the function's own key is a 500.
+for (
+  const [name, fault] of [
+    ["Auth answering 503", { kind: "status", status: 503 }],
+    ["Auth rate-limiting (429)", { kind: "status", status: 429 }],
+    ["Auth and its key set unreachable", { kind: "down" }],
+  ] as const
+) {
+  Deno.test(`${name}: users still read, HS256 and ES256 alike, and nothing asks Auth`, async () => {
+    proxy.faults = { rest: { kind: "none" }, storage: { kind: "none" }, auth: fault };
+    try {
+      const es256 = await signIn(SEED.users.emeaRecruiter);
+      const hs256 = await hs256Session(SEED.users.emeaRecruiter);
+      for (const token of [es256, hs256]) {
+        proxy.requests.length = 0;
+        const res = await getDetails({ interview_result_id: SEED.submitted }, {
+          token,
+          base: fn.url,
+        });
+        assert.equal(res.status, 200, await res.clone().text());
+        await res.body?.cancel();
+        assert.deepEqual(proxy.requests, ["GET /rest/v1/rpc/interview_transcript"]);
+      }
+    } finally {
+      proxy.faults = { rest: { kind: "none" }, storage: { kind: "none" } };
     }
-    assert.deepEqual(proxy.requests, [
-      "GET /auth/v1/.well-known/jwks.json",
-      "GET /rest/v1/rpc/interview_transcript",
-      "GET /rest/v1/rpc/interview_transcript",
-      "GET /rest/v1/rpc/interview_transcript",
-    ]);
+  });
+}
+
+Deno.test("the service role's legacy JWT, without JWT_SECRET (as hosted): read, not refused", {
+  ignore: !legacyKeys,
+}, async () => {
+  const res = await getDetails({ interview_result_id: SEED.inProgress }, {
+    token: stack.SUPABASE_SERVICE_ROLE_KEY,
+    base: fn.url,
+  });
+  assert.equal(res.status, 200);
+  assert.equal((await res.json()).status, "in_progress");
+});
+
+Deno.test("the gateway refusing the function's own API key (deleted): 500 logged in full, not the user's 401", async () => {
+  const stale = await startFunction(stack, {
+    SUPABASE_PUBLISHABLE_KEYS: JSON.stringify({ default: "sb_publishable_deleted_key_000000" }),
+    LOG_SAMPLE_EVERY: "1000000",
+  });
+  try {
+    const res = await getDetails({ interview_result_id: SEED.submitted }, {
+      token: await signIn(SEED.users.emeaRecruiter),
+      base: stale.url,
+    });
+    assert.equal(res.status, 500);
+    assert.match((await res.json()).error, /rpc step failed \(request id [\w-]+\)/);
+    await waitForLine(stale, /"status":500/);
+    const line = JSON.parse(
+      stale.lines().map((l) => l.line).find((l) => l.includes('"status":500'))!,
+    );
+    assert.equal(line.level, "error", "written as an error, whatever the sampling");
+    assert.match(line.upstream_failure, /gateway/);
   } finally {
-    await noKeys.stop();
+    await stale.stop();
   }
 });
+
+Deno.test(
+  "the project's legacy keys turned off while the function still has only the anon key: 500, not 401",
+  {
+    ignore: legacyKeys,
+  },
+  async () => {
+    const legacyOnly = await startFunction(stack, {
+      SUPABASE_PUBLISHABLE_KEYS: "",
+      SUPABASE_ANON_KEY: stack.SUPABASE_ANON_KEY,
+      SUPABASE_SERVICE_ROLE_KEY: stack.SUPABASE_SERVICE_ROLE_KEY,
+    });
+    try {
+      const res = await getDetails({ interview_result_id: SEED.submitted }, {
+        token: await signIn(SEED.users.emeaRecruiter),
+        base: legacyOnly.url,
+      });
+      assert.equal(res.status, 500);
+      await res.body?.cancel();
+    } finally {
+      await legacyOnly.stop();
+    }
+  },
+);
 
 Deno.test("with SUPABASE_READ_URL the RPC is read from it with GET; signing stays on the primary", async () => {
   const reads = startProxy();
@@ -209,3 +274,9 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
 });
+
+async function waitForLine(fn: FunctionProcess, pattern: RegExp) {
+  for (let i = 0; i < 100 && !fn.lines().some((l) => pattern.test(l.line)); i++) {
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

@@ -17,17 +17,27 @@ function load(): Record<string, string> {
     // No file: everything must come from the environment.
   }
   const env = { ...fromFile, ...Deno.env.toObject() };
-  for (
-    const key of ["SUPABASE_URL", "SUPABASE_ANON_KEY", "SUPABASE_SERVICE_ROLE_KEY", "FUNCTION_URL"]
-  ) {
+  for (const key of ["SUPABASE_URL", "FUNCTION_URL"]) {
     if (!env[key]) {
       throw new Error(`${key} is not set: start a stack (npm run stack:up) or export it`);
     }
+  }
+  if (!env.SUPABASE_PUBLISHABLE_KEY && !env.SUPABASE_ANON_KEY) {
+    throw new Error("SUPABASE_PUBLISHABLE_KEY (or SUPABASE_ANON_KEY) is not set");
   }
   return env;
 }
 
 export const stack = load();
+
+/** The project's legacy keys (anon, service_role JWTs) are usable as API keys. */
+export const legacyKeys = stack.STACK_LEGACY_KEYS !== "0" && Boolean(stack.SUPABASE_ANON_KEY);
+/** The key an app sends as `apikey`: the publishable key, else the legacy anon key. */
+export const apiKey = stack.SUPABASE_PUBLISHABLE_KEY || stack.SUPABASE_ANON_KEY;
+/** The key a server calls with: the secret key, else the legacy service-role key. */
+export const serviceKey = stack.SUPABASE_SECRET_KEY || stack.SUPABASE_SERVICE_ROLE_KEY;
+/** A server's headers: the service key as `apikey` and as bearer, as supabase-js sends them. */
+export const serviceHeaders = { apikey: serviceKey, authorization: `Bearer ${serviceKey}` };
 
 export const SEED = {
   submitted: "93c98d21-e04d-4a84-9afa-ed154cf73636",
@@ -78,5 +88,16 @@ export function expiredSessionToken(): Promise<string> {
     iat: now - 7200,
     exp: now - 3600,
   }).setProtectedHeader({ alg: "HS256", typ: "JWT" })
+    .sign(new TextEncoder().encode(stack.SUPABASE_JWT_SECRET));
+}
+
+/**
+ * A legacy project's user token (HS256, the project's secret) for a live session of `email`'s
+ * user, as Auth issues it there: the session is one made by signing in.
+ */
+export async function hs256Session(email: string): Promise<string> {
+  const es256 = await signInOnce(stack, email);
+  const claims = JSON.parse(atob(es256.split(".")[1].replaceAll("-", "+").replaceAll("_", "/")));
+  return await new SignJWT({ ...claims }).setProtectedHeader({ alg: "HS256", typ: "JWT" })
     .sign(new TextEncoder().encode(stack.SUPABASE_JWT_SECRET));
 }

@@ -20,8 +20,8 @@ export interface UpstreamProxy {
   requests: string[];
   /** Preflights seen: the headers the browser asked to send. */
   preflights: { path: string; requestHeaders: string; origin: string }[];
-  /** Faults by service: "rest" or "storage". */
-  faults: { rest: Fault; storage: Fault };
+  /** Faults by service: "rest", "storage" or "auth". */
+  faults: { rest: Fault; storage: Fault; auth?: Fault };
   stop(): Promise<void>;
 }
 
@@ -53,8 +53,10 @@ export function startProxy(target = stack.SUPABASE_URL): UpstreamProxy {
       ? "storage"
       : url.pathname.startsWith("/rest/")
       ? "rest"
+      : url.pathname.startsWith("/auth/")
+      ? "auth"
       : undefined;
-    const fault = service ? proxy.faults[service] : { kind: "none" as const };
+    const fault = (service && proxy.faults[service]) || { kind: "none" as const };
     if (fault.kind === "slow") await new Promise((r) => setTimeout(r, fault.ms));
     if (fault.kind === "status") {
       return new Response(fault.body ?? '{"message":"injected"}', { status: fault.status });

@@ -5,25 +5,38 @@ export const ROOT = new URL("../../", import.meta.url).pathname;
 /** Supabase CLI 3 (npm @supabase/cli-linux-x64; see package.json). */
 export const SUPABASE_CLI = `${ROOT}node_modules/supabase-cli/bin/supabase`;
 
-/** The platform bootstrap, then migrations and seed through the pinned Supabase CLI. */
+/**
+ * STACK_AUTO_EXPOSE: "0" for a project created since 2026-10-30, whose new objects in public are
+ * not granted to the API roles by default; otherwise as before (JobMojito's project).
+ */
+export function autoExpose(raw = Deno.env.get("STACK_AUTO_EXPOSE")): boolean {
+  return raw !== "0";
+}
+
+/**
+ * The platform bootstrap, then migrations and seed through the pinned Supabase CLI: every
+ * migration, or only `migrations` (a database deployed up to some point).
+ */
 export async function prepareDatabase(
   url: string,
-  options: { seed?: boolean } = {},
+  options: { seed?: boolean; autoExpose?: boolean; migrations?: string[] } = {},
 ): Promise<void> {
-  await run("psql", [
-    url,
-    "-v",
-    "ON_ERROR_STOP=1",
-    "-q",
-    "-f",
-    `${ROOT}tools/local-stack/platform/bootstrap.sql`,
-  ]);
-  // CLI 3 acts on the local stack unless told `--remote`; `--yes` answers its confirmation.
-  const args = ["db", "push", `--remote=${url}?sslmode=disable`, "--yes"];
-  if (options.seed !== false) args.push("--include-seed");
-  await run(SUPABASE_CLI, args, {
-    cwd: ROOT,
-    env: { DO_NOT_TRACK: "1", SUPABASE_TELEMETRY_DISABLED: "1" },
+  const platform = [
+    "bootstrap.sql",
+    ...(options.autoExpose ?? autoExpose() ? ["auto_expose.sql"] : []),
+  ];
+  for (const file of platform) {
+    await run("psql", [
+      url,
+      "-v",
+      "ON_ERROR_STOP=1",
+      "-q",
+      "-f",
+      `${ROOT}tools/local-stack/platform/${file}`,
+    ]);
+  }
+  await pushMigrations(url, options.migrations ?? await migrationFiles(), {
+    seed: options.seed !== false,
   });
 }
 
@@ -39,4 +52,43 @@ export async function lintDatabase(url: string): Promise<string> {
   ], {
     cwd: ROOT,
   });
+}
+
+export const MIGRATIONS_DIR = `${ROOT}supabase/migrations`;
+
+/** The migration files, in the order the CLI applies them. */
+export async function migrationFiles(): Promise<string[]> {
+  const files: string[] = [];
+  for await (const e of Deno.readDir(MIGRATIONS_DIR)) {
+    if (e.isFile && /^\d+_.*\.sql$/.test(e.name)) files.push(e.name);
+  }
+  return files.sort();
+}
+
+/**
+ * `supabase db push` of exactly `files` (and, with `seed`, the seed) from a workdir of their own,
+ * as a deploy that has reached a given migration would push: the CLI applies whichever of them the
+ * database has not recorded yet, each file in its own transaction.
+ */
+export async function pushMigrations(
+  url: string,
+  files: string[],
+  options: { seed?: boolean } = {},
+): Promise<string> {
+  const work = await Deno.makeTempDir({ prefix: "jid-push-" });
+  try {
+    await Deno.mkdir(`${work}/supabase/migrations`, { recursive: true });
+    await Deno.copyFile(`${ROOT}supabase/config.toml`, `${work}/supabase/config.toml`);
+    await Deno.copyFile(`${ROOT}supabase/seed.sql`, `${work}/supabase/seed.sql`);
+    for (const f of files) {
+      await Deno.copyFile(`${MIGRATIONS_DIR}/${f}`, `${work}/supabase/migrations/${f}`);
+    }
+    const args = ["db", "push", `--remote=${url}?sslmode=disable`, "--yes", `--workdir=${work}`];
+    if (options.seed) args.push("--include-seed");
+    return await run(SUPABASE_CLI, args, {
+      env: { DO_NOT_TRACK: "1", SUPABASE_TELEMETRY_DISABLED: "1" },
+    });
+  } finally {
+    await Deno.remove(work, { recursive: true });
+  }
 }

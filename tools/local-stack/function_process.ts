@@ -64,7 +64,9 @@ export function registryEnv(
   if (!env.DENO_CERT && env.SSL_CERT_FILE) env.DENO_CERT = env.SSL_CERT_FILE;
   const proxied = ["HTTPS_PROXY", "HTTP_PROXY", "https_proxy", "http_proxy"].some((k) => env[k]);
   if (proxied) {
-    const own = (env.NO_PROXY ?? env.no_proxy ?? "").split(",").map((h) => h.trim()).filter(Boolean);
+    const own = (env.NO_PROXY ?? env.no_proxy ?? "").split(",").map((h) => h.trim()).filter(
+      Boolean,
+    );
     env.NO_PROXY = env.no_proxy = [...new Set([...own, "127.0.0.1", "localhost", "::1"])].join(",");
   }
   return env;
@@ -119,6 +121,7 @@ export function serveCommand(
   options: ServeOptions = {},
 ): string[] {
   const folder = `${staged}/${(options.source ?? THE_FUNCTION).name}`;
+  const [major, minor] = runtime.version.split(".").map(Number);
   return [
     runtime.deno,
     "run",
@@ -127,6 +130,9 @@ export function serveCommand(
     `--allow-read=${folder}`,
     `--config=${folder}/deno.json`,
     "--no-lock",
+    // A request's signal aborts only when its client goes away, not after every answer too
+    // (Deno 2.9 warns of the legacy behaviour; 2.1, the hosted runtime's, knows no other).
+    ...(major > 2 || minor >= 9 ? ["--unstable-no-legacy-abort"] : []),
     ...(options.memoryProbe ? ["--v8-flags=--expose-gc"] : []),
     ...(options.denoFlags ?? []),
     SERVE_ENTRY,
@@ -169,19 +175,28 @@ export interface FunctionProcess {
   stop(): Promise<void>;
 }
 
-/** The function's env for a stack described by `stack` (the keys of .local/stack.env). */
+/**
+ * The function's env for a stack described by `stack` (the keys of .local/stack.env), as the
+ * hosted platform sets it: the URL and the project's keys, never JWT_SECRET. With the project's
+ * legacy keys turned off (STACK_LEGACY_KEYS=0) only SUPABASE_URL, SUPABASE_PUBLISHABLE_KEYS,
+ * SUPABASE_SECRET_KEYS and SUPABASE_JWKS.
+ */
 export function functionEnv(stack: Record<string, string>): Record<string, string> {
+  const legacy = stack.STACK_LEGACY_KEYS !== "0";
   return {
     SUPABASE_URL: stack.SUPABASE_URL,
-    SUPABASE_ANON_KEY: stack.SUPABASE_ANON_KEY,
-    SUPABASE_SERVICE_ROLE_KEY: stack.SUPABASE_SERVICE_ROLE_KEY,
+    ...(legacy
+      ? {
+        SUPABASE_ANON_KEY: stack.SUPABASE_ANON_KEY,
+        SUPABASE_SERVICE_ROLE_KEY: stack.SUPABASE_SERVICE_ROLE_KEY,
+      }
+      : {}),
     ...(stack.SUPABASE_SECRET_KEY
       ? { SUPABASE_SECRET_KEYS: JSON.stringify({ default: stack.SUPABASE_SECRET_KEY }) }
       : {}),
     ...(stack.SUPABASE_PUBLISHABLE_KEY
       ? { SUPABASE_PUBLISHABLE_KEYS: JSON.stringify({ default: stack.SUPABASE_PUBLISHABLE_KEY }) }
       : {}),
-    ...(stack.SUPABASE_JWT_SECRET ? { JWT_SECRET: stack.SUPABASE_JWT_SECRET } : {}),
     ...(stack.SUPABASE_JWKS ? { SUPABASE_JWKS: stack.SUPABASE_JWKS } : {}),
     NO_COLOR: "1",
   };
@@ -214,10 +229,18 @@ export async function startFunction(
   const [cmd, ...args] = serveCommand(runtime, staged, options);
   const child = new Deno.Command(cmd, {
     args,
-    env: serveEnv(runtime, staged, `127.0.0.1:${port}`, stack, {
-      ...(options.memoryProbe ? { EDGE_MEMORY: "1" } : {}),
-      ...env,
-    }, source, options.outer),
+    env: serveEnv(
+      runtime,
+      staged,
+      `127.0.0.1:${port}`,
+      stack,
+      {
+        ...(options.memoryProbe ? { EDGE_MEMORY: "1" } : {}),
+        ...env,
+      },
+      source,
+      options.outer,
+    ),
     clearEnv: true,
     stdout: "piped",
     stderr: "piped",

@@ -53,6 +53,8 @@ export interface UserTokenOptions {
   expiresIn?: number;
   /** "ES256" (the default, as projects on signing keys issue) or "HS256" (legacy projects). */
   alg?: "ES256" | "HS256";
+  /** The Auth session the token belongs to (its session_id claim); none when unset. */
+  sessionId?: string;
   claims?: Record<string, unknown>;
 }
 
@@ -66,7 +68,7 @@ export async function signUserToken(keys: StackKeys, options: UserTokenOptions):
     app_metadata: { provider: "email", providers: ["email"] },
     user_metadata: {},
     is_anonymous: false,
-    session_id: crypto.randomUUID(),
+    ...(options.sessionId ? { session_id: options.sessionId } : {}),
     ...options.claims,
   })
     .setSubject(options.sub)

@@ -39,7 +39,10 @@ export function formatEnvFile(env: Record<string, string>): string {
 export async function signIn(env: Record<string, string>, email: string): Promise<string> {
   const res = await fetch(`${env.SUPABASE_URL}/auth/v1/token?grant_type=password`, {
     method: "POST",
-    headers: { apikey: env.SUPABASE_ANON_KEY, "content-type": "application/json" },
+    headers: {
+      apikey: env.SUPABASE_PUBLISHABLE_KEY || env.SUPABASE_ANON_KEY,
+      "content-type": "application/json",
+    },
     body: JSON.stringify({ email, password: "password" }),
   });
   const body = await res.json();
@@ -86,8 +89,12 @@ Local stack ready in ${(Number(env.STACK_READY_MS) / 1000).toFixed(1)} s
   API         ${env.SUPABASE_URL}
   Database    ${env.SUPABASE_DB_URL}
   Viewer      ${env.SUPABASE_URL}/viewer
+  Publishable ${env.SUPABASE_PUBLISHABLE_KEY}
+  Secret      ${env.SUPABASE_SECRET_KEY}${
+    env.STACK_LEGACY_KEYS === "0" ? "\n  (legacy anon and service_role keys turned off)" : `
   anon key    ${env.SUPABASE_ANON_KEY}
-  service key ${env.SUPABASE_SERVICE_ROLE_KEY}
+  service key ${env.SUPABASE_SERVICE_ROLE_KEY}`
+  }
   JWT secret  ${env.SUPABASE_JWT_SECRET}
 
 Try it (as recruiter@acme.test; other users: npm run token -- <email>):

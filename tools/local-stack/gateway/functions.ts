@@ -1,10 +1,11 @@
 /**
  * `/functions/v1/<name>` forwarded to the function served by Deno, with the hosted platform's
- * `verify_jwt` gate in front of functions whose config turns it on (hostedGate below).
+ * `verify_jwt` gate in front of functions whose config turns it on (createGate below).
  */
 import type { Context } from "hono";
-import { decodeProtectedHeader, jwtVerify } from "jose";
+import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from "jose";
 import http from "node:http";
+import type { StackKeys } from "../keys.ts";
 
 export interface FunctionRoute {
   /** Base URL of the running function, e.g. http://127.0.0.1:54329 */
@@ -13,62 +14,103 @@ export interface FunctionRoute {
 }
 
 const HOP_BY_HOP = ["connection", "keep-alive", "transfer-encoding", "upgrade", "host"];
+/** The methods the hosted platform routes to functions; anything else never reaches one. */
+export const ROUTED_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
 
-/** A refusal of the hosted gate: `{code: 401, message}`, an `sb-error-code`, and no CORS. */
-function refused(errorCode: string, message: string): Response {
-  return new Response(JSON.stringify({ code: 401, message }), {
+/**
+ * A refusal of the hosted gate: a string `code`, the same as its `sb-error-code` header, and no
+ * CORS headers. Nothing may depend on the message: it changed several times in 2026.
+ */
+function refused(code: string, message: string): Response {
+  return new Response(JSON.stringify({ code, message }), {
     status: 401,
-    headers: { "content-type": "application/json", "sb-error-code": errorCode },
+    headers: { "content-type": "application/json", "sb-error-code": code },
   });
 }
 
 /**
- * The hosted `verify_jwt` gate: it checks only legacy HS256 tokens against the project's JWT
- * secret and refuses the new asymmetric ones (Supabase: the gate "is incompatible with the new
- * JWT Signing Keys"), before the function runs, with no CORS headers, so a browser on another
- * origin can't even read the 401. OPTIONS passes unchecked. Undefined means: let it through.
- * (The local CLI's gate also accepts ES256 against the key set; the hosted one is what counts.)
+ * The hosted `verify_jwt` gate as Supabase's "Authorization headers" guide describes it (late
+ * 2026): a legacy HS256 JWT checked against the project's secret, an asymmetric one (ES256,
+ * RS256) against its key set by `kid`, or the project's `sb_publishable_` / `sb_secret_` key in
+ * `Authorization` or `apikey`. Earlier in 2026 the hosted gate refused asymmetric tokens (README,
+ * known differences). OPTIONS passes unchecked. The gate answers undefined to let a request by.
  */
-export async function hostedGate(req: Request, jwtSecret: string): Promise<Response | undefined> {
-  if (req.method === "OPTIONS") return undefined;
-  const header = req.headers.get("authorization");
-  if (header === null) {
-    return refused("UNAUTHORIZED_NO_AUTH_HEADER", "Missing authorization header");
-  }
-  const token = /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1];
-  let alg: string | undefined;
-  try {
-    alg = token ? decodeProtectedHeader(token).alg : undefined;
-  } catch { /* not a JWT */ }
-  if (!token || !alg || token.split(".").length !== 3) {
-    return refused(
-      "UNAUTHORIZED_INVALID_JWT_FORMAT",
-      "Invalid Token or Protected Header formatting",
-    );
-  }
-  if (alg !== "HS256") return refused("UNAUTHORIZED_UNSUPPORTED_TOKEN_ALGORITHM", "Invalid JWT");
-  try {
-    await jwtVerify(token, new TextEncoder().encode(jwtSecret), { algorithms: ["HS256"] });
-    return undefined;
-  } catch {
-    return refused("UNAUTHORIZED_LEGACY_JWT", "Invalid JWT");
-  }
+export function createGate(keys: StackKeys): (req: Request) => Promise<Response | undefined> {
+  const secret = new TextEncoder().encode(keys.jwtSecret);
+  const keySet = createLocalJWKSet(keys.jwks);
+  const apiKeys = new Set([keys.publishableKey, keys.secretKey]);
+  return async function hostedGate(req) {
+    if (req.method === "OPTIONS") return undefined;
+    const header = req.headers.get("authorization");
+    if (header === null) {
+      return apiKeys.has(req.headers.get("apikey") ?? "")
+        ? undefined
+        : refused("UNAUTHORIZED_NO_AUTH_HEADER", "Missing authorization header");
+    }
+    const token = /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1];
+    if (token && apiKeys.has(token)) return undefined;
+    let alg: string | undefined;
+    try {
+      alg = token ? decodeProtectedHeader(token).alg : undefined;
+    } catch { /* not a JWT */ }
+    if (!token || !alg || token.split(".").length !== 3) {
+      return refused(
+        "UNAUTHORIZED_INVALID_JWT_FORMAT",
+        "Invalid Token or Protected Header formatting",
+      );
+    }
+    const symmetric = alg === "HS256";
+    if (!symmetric && alg !== "ES256" && alg !== "RS256") {
+      return refused("UNAUTHORIZED_UNSUPPORTED_TOKEN_ALGORITHM", "Invalid JWT");
+    }
+    try {
+      await (symmetric
+        ? jwtVerify(token, secret, { algorithms: ["HS256"] })
+        : jwtVerify(token, keySet, { algorithms: ["ES256", "RS256"] }));
+      return undefined;
+    } catch {
+      return refused(
+        symmetric ? "UNAUTHORIZED_LEGACY_JWT" : "UNAUTHORIZED_ASYMMETRIC_JWT",
+        "Invalid JWT",
+      );
+    }
+  };
 }
 
+const gates = new WeakMap<StackKeys, ReturnType<typeof createGate>>();
+
+/**
+ * Forwards a request to the function at `route`, `path` being the normalised path after
+ * /functions/v1 (it starts with the function's name). Methods the platform doesn't route are
+ * answered here and never reach the function.
+ */
 export async function forward(
   route: FunctionRoute,
-  jwtSecret: string,
+  keys: StackKeys,
   c: Context,
-  pathAfterV1: string,
+  path: string,
 ): Promise<Response> {
   const req = c.req.raw;
+  if (!ROUTED_METHODS.includes(req.method)) {
+    return new Response(
+      JSON.stringify({ code: "METHOD_NOT_ALLOWED", message: "Method not allowed" }),
+      {
+        status: 405,
+        headers: { "content-type": "application/json", allow: ROUTED_METHODS.join(", ") },
+      },
+    );
+  }
   if (route.verifyJwt) {
-    const refusal = await hostedGate(req, jwtSecret);
+    if (!gates.has(keys)) gates.set(keys, createGate(keys));
+    const refusal = await gates.get(keys)!(req);
     if (refusal) return refusal;
   }
-  const target = `${route.url}${pathAfterV1}${new URL(req.url).search}`;
+  // Only the path and query change: the function's origin is fixed.
+  const target = new URL(route.url);
+  target.pathname = path;
+  target.search = new URL(req.url).search;
   const compressed = /gzip|br|deflate/i.test(req.headers.get("accept-encoding") ?? "");
-  return await (compressed ? proxy(target, req) : forwardPlain(target, req))
+  return await (compressed || req.body ? proxy(target.href, req) : forwardPlain(target.href, req))
     .catch(() =>
       c.json({ code: "BOOT_ERROR", message: "Function failed to start (please check logs)" }, 503)
     );
@@ -126,10 +168,11 @@ function proxy(target: string, req: Request): Promise<Response> {
     });
     out.on("error", reject);
     if (req.body) {
+      // A client's body that ends early or breaks on the wire is passed on as it came: the
+      // request to the function ends there, and the function's answer (a 422) is relayed.
       (async () => {
         for await (const chunk of req.body!) out.write(chunk);
-        out.end();
-      })().catch((e) => out.destroy(e));
+      })().catch(() => {}).finally(() => out.end());
     } else {
       out.end();
     }

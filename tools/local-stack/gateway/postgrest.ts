@@ -1,8 +1,10 @@
 /**
- * `/rest/v1/rpc/:fn` with PostgREST's semantics: JWT verified, role and claims set with
- * set_config(..., true) in one transaction, READ ONLY for stable functions, the function's JSON
- * passed through untouched, SQLSTATE mapped to HTTP status with a {code, message, details, hint}
- * body.
+ * PostgREST's semantics for what the project's clients send it: `/rest/v1/rpc/:fn` (JWT verified,
+ * role and claims set with set_config(..., true) in one transaction, READ ONLY for stable
+ * functions, the function's JSON passed through untouched) and table reads
+ * (`GET /rest/v1/<table>?select=<columns>&<column>=eq.<value>&limit=<n>`, run as the caller, so
+ * privileges and RLS decide), SQLSTATE mapped to HTTP status with a {code, message, details,
+ * hint} body, and PostgREST 16's `Vary`.
  */
 import type { Context } from "hono";
 import type postgres from "postgres";
@@ -18,6 +20,9 @@ interface RpcFunction {
   volatile: boolean;
   returnsSet: boolean;
 }
+
+/** PostgREST 16 adds this to its answers. */
+export const VARY = "Accept, Prefer, Range";
 
 export function pgError(
   code: string,
@@ -42,36 +47,54 @@ export function statusForSqlState(code: string, role: string): number {
   return 400;
 }
 
+export interface SchemaCache {
+  functions(name: string): Promise<RpcFunction[]>;
+  /** A table's (or view's) columns, or undefined when `public` has no such relation. */
+  table(name: string): Promise<string[] | undefined>;
+}
+
 /**
- * Loads `public` functions once, like PostgREST's schema cache, and reloads them on
- * `NOTIFY pgrst, 'reload schema'` as PostgREST does.
+ * Loads `public`'s functions and tables once, like PostgREST's schema cache (every relation,
+ * whatever the roles may do with it: privileges are Postgres's to enforce on the query), and
+ * reloads them on `NOTIFY pgrst, 'reload schema'` as PostgREST does.
  */
-export function createSchemaCache(sql: Sql) {
-  let cache: Promise<Map<string, RpcFunction[]>> | undefined;
+export function createSchemaCache(sql: Sql): SchemaCache {
+  let cache:
+    | Promise<{ fns: Map<string, RpcFunction[]>; tables: Map<string, string[]> }>
+    | undefined;
   sql.listen("pgrst", (payload) => {
     if (payload === "" || payload === "reload schema") cache = undefined;
   }).catch(() => {});
-  return function lookup(name: string): Promise<RpcFunction[]> {
-    cache ??= sql<
-      {
-        name: string;
-        arg_names: string[] | null;
-        arg_types: string[];
-        nargs: number;
-        ndefaults: number;
-        volatility: string;
-        retset: boolean;
-      }[]
-    >`
-      select p.proname as name, p.proargnames as arg_names,
-        array(select format_type(t, null) from unnest(p.proargtypes) t) as arg_types,
-        p.pronargs as nargs, p.pronargdefaults as ndefaults, p.provolatile as volatility,
-        p.proretset as retset
-      from pg_proc p join pg_namespace n on n.oid = p.pronamespace
-      where n.nspname = 'public' and p.prokind = 'f'
-    `.then((rows) => {
-      const map = new Map<string, RpcFunction[]>();
-      for (const r of rows) {
+  const load = () =>
+    cache ??= Promise.all([
+      sql<
+        {
+          name: string;
+          arg_names: string[] | null;
+          arg_types: string[];
+          nargs: number;
+          ndefaults: number;
+          volatility: string;
+          retset: boolean;
+        }[]
+      >`
+        select p.proname as name, p.proargnames as arg_names,
+          array(select format_type(t, null) from unnest(p.proargtypes) t) as arg_types,
+          p.pronargs as nargs, p.pronargdefaults as ndefaults, p.provolatile as volatility,
+          p.proretset as retset
+        from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+        where n.nspname = 'public' and p.prokind = 'f'
+      `,
+      sql<{ name: string; columns: string[] }[]>`
+        select c.relname as name,
+          array(select a.attname::text from pg_attribute a
+            where a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped order by a.attnum) as columns
+        from pg_class c join pg_namespace n on n.oid = c.relnamespace
+        where n.nspname = 'public' and c.relkind in ('r', 'v', 'm', 'f', 'p')
+      `,
+    ]).then(([fnRows, tableRows]) => {
+      const fns = new Map<string, RpcFunction[]>();
+      for (const r of fnRows) {
         const fn: RpcFunction = {
           schema: "public",
           name: r.name,
@@ -81,11 +104,13 @@ export function createSchemaCache(sql: Sql) {
           volatile: r.volatility === "v",
           returnsSet: r.retset,
         };
-        map.set(r.name, [...(map.get(r.name) ?? []), fn]);
+        fns.set(r.name, [...(fns.get(r.name) ?? []), fn]);
       }
-      return map;
+      return { fns, tables: new Map(tableRows.map((t) => [t.name, t.columns])) };
     });
-    return cache.then((m) => m.get(name) ?? []);
+  return {
+    functions: (name) => load().then((c) => c.fns.get(name) ?? []),
+    table: (name) => load().then((c) => c.tables.get(name)),
   };
 }
 
@@ -98,7 +123,7 @@ function pick(candidates: RpcFunction[], keys: string[]): RpcFunction | undefine
 
 export interface RpcDeps {
   sql: Sql;
-  lookup: (name: string) => Promise<RpcFunction[]>;
+  lookup: SchemaCache;
 }
 
 /** Runs the call; `claims` decide the role. Returns the HTTP answer. */
@@ -111,7 +136,7 @@ export async function callRpc(
 ): Promise<Response> {
   const role = roleOf(claims);
   const keys = Object.keys(args);
-  const fn = pick(await deps.lookup(fnName), keys);
+  const fn = pick(await deps.lookup.functions(fnName), keys);
   if (!fn) {
     return c.json(
       pgError(
@@ -167,4 +192,81 @@ export async function callRpc(
 
 function quoteIdent(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
+}
+
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** Query parameters PostgREST reads itself; every other one is a filter on a column. */
+const RESERVED = new Set(["select", "limit", "offset"]);
+
+/**
+ * GET /rest/v1/<table>: the columns asked for (`select`, `*` by default), rows matching
+ * `<column>=eq.<value>` filters, `limit` and `offset`, as a JSON array, run as the caller in a
+ * read-only transaction: a role without the privilege gets Postgres's 42501 (401 for anon, 403
+ * otherwise), RLS decides the rows. Embedding, other operators and ordering are not served here.
+ */
+export async function readTable(
+  deps: RpcDeps,
+  c: Context,
+  table: string,
+  claims: Claims,
+): Promise<Response> {
+  const role = roleOf(claims);
+  if (!(await deps.lookup.table(table))) {
+    return c.json(
+      pgError("PGRST205", `Could not find the table 'public.${table}' in the schema cache`),
+      404,
+    );
+  }
+  const params = new URL(c.req.url).searchParams;
+  const select = (params.get("select") ?? "*").split(",").map((s) => s.trim());
+  if (!select.every((col) => col === "*" || IDENTIFIER.test(col))) {
+    return c.json(
+      pgError("PGRST100", `"failed to parse select parameter (${params.get("select")})"`),
+      400,
+    );
+  }
+  const values: string[] = [];
+  const where: string[] = [];
+  for (const [key, value] of params) {
+    if (RESERVED.has(key)) continue;
+    if (!IDENTIFIER.test(key) || !value.startsWith("eq.")) {
+      return c.json(
+        pgError("PGRST100", `"failed to parse filter (${value})" (line 1, column 1)`),
+        400,
+      );
+    }
+    values.push(value.slice(3));
+    where.push(`${quoteIdent(key)}::text = $${values.length}`);
+  }
+  const count = (name: string) => {
+    const raw = params.get(name);
+    return raw !== null && /^\d+$/.test(raw) ? ` ${name} ${raw}` : "";
+  };
+  const columns = select.map((col) => (col === "*" ? "*" : quoteIdent(col))).join(", ");
+  const query = `select coalesce(json_agg(t), '[]')::text as body, count(*)::int as rows
+    from (select ${columns} from public.${quoteIdent(table)}
+      ${where.length ? `where ${where.join(" and ")}` : ""}${count("limit")}${count("offset")}) t`;
+  try {
+    const rows = await withClaims(
+      deps.sql,
+      claims,
+      { readOnly: true, request: c.req.raw },
+      (tx) => tx.unsafe(query, values),
+    );
+    const n = Number(rows[0]?.rows ?? 0);
+    return new Response(rows[0]?.body as string, {
+      status: 200,
+      headers: {
+        "content-type": "application/json; charset=utf-8",
+        "content-range": n ? `0-${n - 1}/*` : "*/*",
+      },
+    });
+  } catch (e) {
+    const err = e as postgres.PostgresError;
+    if (!err.code) throw e;
+    return c.json(
+      pgError(err.code, err.message, err.detail ?? null, err.hint ?? null),
+      statusForSqlState(err.code, role) as 400,
+    );
+  }
 }

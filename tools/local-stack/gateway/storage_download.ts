@@ -39,11 +39,21 @@ function rangeOf(
   return [start, end];
 }
 
-function contentDisposition(download: string | undefined): Record<string, string> {
+/**
+ * Storage 1.90's `?download`: RFC 6266 with RFC 8187's `filename*` for the name as given, and a
+ * quoted ASCII `filename` for clients that read only that (other characters as `_`).
+ */
+export function contentDisposition(download: string | undefined): Record<string, string> {
   if (download === undefined) return {};
-  if (download === "") return { "content-disposition": "attachment;" };
-  const name = encodeURIComponent(download);
-  return { "content-disposition": `attachment; filename=${name}; filename*=UTF-8''${name};` };
+  if (download === "") return { "content-disposition": "attachment" };
+  const ascii = download.replace(/[^\x20-\x7e]|["\\]/g, "_");
+  const encoded = encodeURIComponent(download).replace(
+    /['()*]/g,
+    (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
+  return {
+    "content-disposition": `attachment; filename="${ascii}"; filename*=UTF-8''${encoded}`,
+  };
 }
 
 async function readRange(

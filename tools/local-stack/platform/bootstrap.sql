@@ -17,12 +17,10 @@ grant usage on schema extensions to public;
 create extension if not exists pgcrypto with schema extensions;
 create extension if not exists "uuid-ossp" with schema extensions;
 
--- Supabase's default privileges: the API roles get everything in public, and RLS decides.
--- Projects must therefore enable RLS and revoke what anon should not have.
 grant usage on schema public to anon, authenticated, service_role;
-alter default privileges in schema public grant all on tables to anon, authenticated, service_role;
-alter default privileges in schema public grant all on functions to anon, authenticated, service_role;
-alter default privileges in schema public grant all on sequences to anon, authenticated, service_role;
+-- Projects created before 2026-10-30 also grant every new object in public to the API roles by
+-- default: platform/auto_expose.sql (STACK_AUTO_EXPOSE=0 leaves it out, as on a project created
+-- since, and on `supabase start` with [api] auto_expose_new_tables = false).
 
 -- auth: the users table (the columns this project reads) and the claim helpers.
 create schema auth;
