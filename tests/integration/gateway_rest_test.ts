@@ -180,3 +180,30 @@ Deno.test("the new API keys reach PostgREST as their role: secret → service_ro
   );
   assert.equal(asUser.status, 200, "a user token with the publishable key is the user");
 });
+
+Deno.test({
+  name: "a project with its legacy API keys turned off refuses the anon and service_role JWTs as API keys",
+  ignore: legacyKeys || !stack.SUPABASE_ANON_KEY,
+  fn: async () => {
+    for (const legacy of [stack.SUPABASE_ANON_KEY, stack.SUPABASE_SERVICE_ROLE_KEY]) {
+      const { status, body } = await rpc({ p_interview_result_id: SEED.submitted }, undefined, {
+        apikey: legacy,
+      });
+      assert.equal(status, 401);
+      assert.equal(body.message, "Legacy API keys are disabled");
+    }
+    const { status } = await rpc({ p_interview_result_id: SEED.submitted }, serviceKey);
+    assert.equal(status, 200, "the secret key still works");
+  },
+});
+
+Deno.test({
+  name: "with the legacy API keys on, the anon key is an API key as the publishable one is",
+  ignore: !legacyKeys,
+  fn: async () => {
+    const { status, body } = await rpc({ p_interview_result_id: SEED.submitted }, undefined, {
+      apikey: stack.SUPABASE_ANON_KEY,
+    });
+    assert.deepEqual([status, body.code], [401, "42501"], "as anon, not refused as a key");
+  },
+});
