@@ -52,12 +52,15 @@ Deno.test({
           "scored answers show their score",
         );
         assert.match(await tab.locator("#analyses").innerText(), /Clear communicator/);
-        assert.deepEqual(await tab.locator("#reasons-to-hire li").allInnerTexts(), [
+        // Written since 2026-09-15: strengths and concerns, as lists.
+        assert.equal(await tab.locator("#strengths h3").innerText(), "Strengths");
+        assert.deepEqual(await tab.locator("#strengths li").allInnerTexts(), [
           "Calm under pressure in live demos",
           "Turns objections into discovery",
         ]);
-        assert.deepEqual(await tab.locator("#reasons-not-to-hire li").allInnerTexts(), [
+        assert.deepEqual(await tab.locator("#concerns li").allInnerTexts(), [
           "Little API integration depth",
+          "Weak on SQL; reviewer doubts seniority",
         ]);
         await tab.screenshot({ path: `${OUT}/transcript.png`, fullPage: true });
       });
@@ -117,6 +120,33 @@ Deno.test({
         assert.equal(await err.getAttribute("data-status"), "404");
         assert.match(await err.innerText(), /Interview result not found/);
         await tab.screenshot({ path: `${OUT}/404.png` });
+      });
+
+      await t.step("shows an older result's reasons to hire and not to, as lists", async () => {
+        await tab.fill("#signin input[name=email]", SEED.users.globexRecruiter);
+        await tab.click("#signin button[type=submit]");
+        await tab.locator("#who", { hasText: SEED.users.globexRecruiter }).waitFor();
+        await tab.fill("#lookup input[name=id]", SEED.globex);
+        await tab.click("#lookup button[type=submit]");
+        await tab.waitForSelector("#concerns li");
+        assert.equal(await tab.locator("#strengths h3").innerText(), "Reasons to hire");
+        assert.deepEqual(await tab.locator("#strengths li").allInnerTexts(), [
+          "Checks data quality",
+        ]);
+        assert.deepEqual(await tab.locator("#concerns li").allInnerTexts(), [
+          "No business framing",
+        ]);
+      });
+
+      await t.step("shows the candidate neither the strengths nor the concerns", async () => {
+        await tab.fill("#signin input[name=email]", SEED.users.alice);
+        await tab.click("#signin button[type=submit]");
+        await tab.locator("#who", { hasText: SEED.users.alice }).waitFor();
+        await tab.fill("#lookup input[name=id]", SEED.submitted);
+        await tab.click("#lookup button[type=submit]");
+        await tab.waitForSelector("#concerns");
+        assert.equal(await tab.locator("#concerns p").innerText(), "not shown");
+        assert.doesNotMatch(await tab.locator("#out").innerText(), /doubts seniority/);
       });
 
       await t.step("shows the 422 naming the field", async () => {

@@ -182,7 +182,8 @@ Deno.test("the new API keys reach PostgREST as their role: secret → service_ro
 });
 
 Deno.test({
-  name: "a project with its legacy API keys turned off refuses the anon and service_role JWTs as API keys",
+  name:
+    "a project with its legacy API keys turned off refuses the anon and service_role JWTs as API keys",
   ignore: legacyKeys || !stack.SUPABASE_ANON_KEY,
   fn: async () => {
     for (const legacy of [stack.SUPABASE_ANON_KEY, stack.SUPABASE_SERVICE_ROLE_KEY]) {

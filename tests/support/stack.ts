@@ -69,13 +69,18 @@ export function signIn(email: string): Promise<string> {
 /** GET the function through the gateway (or `base`), with a bearer token when given. */
 export async function getDetails(
   query: Record<string, string>,
-  options: { token?: string; base?: string; headers?: Record<string, string> } = {},
+  options: {
+    token?: string;
+    base?: string;
+    headers?: Record<string, string>;
+    signal?: AbortSignal;
+  } = {},
 ): Promise<Response> {
   const url = new URL(options.base ?? stack.FUNCTION_URL);
   for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
   const headers: Record<string, string> = { ...options.headers };
   if (options.token) headers.authorization = `Bearer ${options.token}`;
-  return await fetch(url, { headers });
+  return await fetch(url, { headers, signal: options.signal });
 }
 
 /** The access token of a session that ended an hour ago (a seeded recruiter's; legacy HS256). */

@@ -13,11 +13,15 @@ export type Fault =
   | { kind: "down" }
   | { kind: "partial-sign" }
   /** The real answer with its length announced, then half of it and an early close, or a stall. */
-  | { kind: "cut" | "stall" };
+  | { kind: "cut" | "stall" }
+  /** The real answer, sent in `chunks` pieces `everyMs` apart: an upstream never idle for long. */
+  | { kind: "trickle"; chunks: number; everyMs: number };
 
 export interface UpstreamProxy {
   url: string;
   requests: string[];
+  /** Requests whose client (the function) went away before the answer: `METHOD path`. */
+  aborted: string[];
   /** Preflights seen: the headers the browser asked to send. */
   preflights: { path: string; requestHeaders: string; origin: string }[];
   /** Faults by service: "rest", "storage" or "auth". */
@@ -29,6 +33,7 @@ export function startProxy(target = stack.SUPABASE_URL): UpstreamProxy {
   const proxy: UpstreamProxy = {
     url: "",
     requests: [],
+    aborted: [],
     preflights: [],
     faults: { rest: { kind: "none" }, storage: { kind: "none" } },
     stop: async () => {},
@@ -42,6 +47,7 @@ export function startProxy(target = stack.SUPABASE_URL): UpstreamProxy {
   }, async (req) => {
     const url = new URL(req.url);
     proxy.requests.push(`${req.method} ${url.pathname}`);
+    req.signal.addEventListener("abort", () => proxy.aborted.push(`${req.method} ${url.pathname}`));
     if (req.method === "OPTIONS") {
       proxy.preflights.push({
         path: url.pathname,
@@ -57,7 +63,12 @@ export function startProxy(target = stack.SUPABASE_URL): UpstreamProxy {
       ? "auth"
       : undefined;
     const fault = (service && proxy.faults[service]) || { kind: "none" as const };
-    if (fault.kind === "slow") await new Promise((r) => setTimeout(r, fault.ms));
+    if (fault.kind === "slow") {
+      await new Promise((r) => {
+        const timer = setTimeout(r, fault.ms);
+        req.signal.addEventListener("abort", () => (clearTimeout(timer), r(undefined)));
+      });
+    }
     if (fault.kind === "status") {
       return new Response(fault.body ?? '{"message":"injected"}', { status: fault.status });
     }
@@ -77,6 +88,25 @@ export function startProxy(target = stack.SUPABASE_URL): UpstreamProxy {
       headers: req.headers,
       body: req.body,
     });
+    if (fault.kind === "trickle") {
+      const bytes = await upstream.bytes();
+      const size = Math.ceil(bytes.length / fault.chunks);
+      let at = 0;
+      const body = new ReadableStream<Uint8Array>({
+        async pull(controller) {
+          if (at >= bytes.length) return controller.close();
+          await new Promise((r) => setTimeout(r, fault.everyMs));
+          controller.enqueue(bytes.subarray(at, at += size));
+        },
+      }, { highWaterMark: 0 });
+      return new Response(body, {
+        status: upstream.status,
+        headers: {
+          "content-type": upstream.headers.get("content-type") ?? "application/json",
+          "content-length": String(bytes.length),
+        },
+      });
+    }
     if (fault.kind === "cut" || fault.kind === "stall") {
       const bytes = await upstream.bytes();
       const body = new ReadableStream<Uint8Array>({

@@ -42,7 +42,12 @@ export async function prepareDatabase(
 
 /** `supabase db lint` against the cluster; returns its output (throws on errors). */
 export async function lintDatabase(url: string): Promise<string> {
-  await run("psql", [url, "-q", "-c", "create extension if not exists plpgsql_check"]);
+  await run("psql", [
+    url,
+    "-q",
+    "-c",
+    "create extension if not exists plpgsql_check with schema extensions",
+  ]);
   return await run(SUPABASE_CLI, [
     "db",
     "lint",

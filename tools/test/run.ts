@@ -208,7 +208,7 @@ async function main(mode: "all" | "edge" | "new-project"): Promise<number> {
     await checkFunction(functionRuntime(deno));
     await checkFunction(functionRuntime(EDGE_DENO));
     await check("squawk (supabase/migrations)", `${ROOT}node_modules/squawk/bin/squawk`, [
-      "supabase/migrations",
+      "supabase/migrations/*.sql",
     ]);
     await pgTap();
     await denoTest("unit", ["tests/unit"]);

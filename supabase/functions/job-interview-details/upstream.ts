@@ -96,7 +96,8 @@ function linked(deadline: AbortSignal, client?: AbortSignal) {
  * A relayed body read only as fast as the client reads it: the deadline gives way to a limit on
  * how long the upstream may keep a waiting reader waiting (`idleMs`), so a slow client gets the
  * whole answer while a stalled upstream still cuts it (the client's read fails, never a
- * complete-looking 200). Cancelling it (the client went away) aborts the upstream.
+ * complete-looking 200). Cancelling it (the client went away) aborts the upstream. The cut is
+ * made here, not left to fetch: an aborted fetch was seen to go on delivering its body.
  */
 export function paced(
   body: ReadableStream<Uint8Array>,
@@ -104,25 +105,38 @@ export function paced(
   idleMs: number,
 ): ReadableStream<Uint8Array> {
   const reader = body.getReader();
+  let failPending: ((reason: unknown) => void) | undefined;
+  const onStop = () => {
+    failPending?.(stop.signal.reason);
+    reader.cancel(stop.signal.reason).catch(() => {});
+  };
   return new ReadableStream<Uint8Array>({
+    start() {
+      if (stop.signal.aborted) onStop();
+      else stop.signal.addEventListener("abort", onStop, { once: true });
+    },
     async pull(controller) {
+      if (stop.signal.aborted) return controller.error(stop.signal.reason);
       const timer = setTimeout(
         () => stop.abort(new DOMException("The upstream stalled.", "TimeoutError")),
         idleMs,
       );
+      const cut = new Promise<never>((_, reject) => failPending = reject);
       try {
-        const { done, value } = await reader.read();
-        if (done) controller.close();
-        else controller.enqueue(value);
+        const { done, value } = await Promise.race([reader.read(), cut]);
+        if (done) {
+          stop.signal.removeEventListener("abort", onStop);
+          controller.close();
+        } else controller.enqueue(value);
       } catch (error) {
         controller.error(error);
       } finally {
         clearTimeout(timer);
+        failPending = undefined;
       }
     },
     cancel(reason) {
       stop.abort(reason);
-      return reader.cancel(reason).catch(() => {});
     },
   }, { highWaterMark: 0 });
 }

@@ -14,6 +14,8 @@ export interface FunctionRoute {
 }
 
 const HOP_BY_HOP = ["connection", "keep-alive", "transfer-encoding", "upgrade", "host"];
+/** Answers up to this size (by their Content-Length) are buffered whole, as nginx does. */
+const BUFFERED_MAX_BYTES = 64 * 1024;
 /** The methods the hosted platform routes to functions; anything else never reaches one. */
 export const ROUTED_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
 
@@ -140,13 +142,35 @@ function proxy(target: string, req: Request): Promise<Response> {
   return new Promise((resolve, reject) => {
     const headers: Record<string, string> = {};
     req.headers.forEach((v, k) => {
-      if (!HOP_BY_HOP.includes(k)) headers[k] = v;
+      // A body goes on chunked: a client's that ends early then ends early for the function too,
+      // rather than leaving it waiting for bytes that will never come.
+      if (!HOP_BY_HOP.includes(k) && !(req.body && k === "content-length")) headers[k] = v;
     });
     const out = http.request(target, { method: req.method, headers }, (res) => {
       const resHeaders = new Headers();
       for (const [k, v] of Object.entries(res.headers)) {
         if (v === undefined || HOP_BY_HOP.includes(k)) continue;
         for (const one of Array.isArray(v) ? v : [v]) resHeaders.append(k, one);
+      }
+      if (Number(res.headers["content-length"]) <= BUFFERED_MAX_BYTES) {
+        // A small answer goes out whole, as Kong's nginx buffers it (proxy_buffering). Deno's
+        // server drops a streamed body, after its headers, to a client that half-closed its side
+        // (one whose body ended early): the function's 422 would be lost on its way.
+        const chunks: Uint8Array[] = [];
+        res.on("data", (chunk: Uint8Array) => chunks.push(new Uint8Array(chunk)));
+        res.on("error", reject);
+        res.on("end", () => {
+          const nullBody = [204, 304].includes(res.statusCode ?? 0);
+          const whole = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+          chunks.reduce((at, c) => (whole.set(c, at), at + c.length), 0);
+          resolve(
+            new Response(nullBody ? null : whole, {
+              status: res.statusCode ?? 502,
+              headers: resHeaders,
+            }),
+          );
+        });
+        return;
       }
       const body = new ReadableStream<Uint8Array>({
         start(controller) {
@@ -168,8 +192,8 @@ function proxy(target: string, req: Request): Promise<Response> {
     });
     out.on("error", reject);
     if (req.body) {
-      // A client's body that ends early or breaks on the wire is passed on as it came: the
-      // request to the function ends there, and the function's answer (a 422) is relayed.
+      // A client's body that ends early or breaks on the wire is passed on as far as it came:
+      // the function answers what it got (a 422), and its answer is relayed.
       (async () => {
         for await (const chunk of req.body!) out.write(chunk);
       })().catch(() => {}).finally(() => out.end());
