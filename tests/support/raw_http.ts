@@ -32,7 +32,7 @@ export async function rawRequest(
   try {
     await write(conn, `${head}\r\n\r\n${options.body ?? ""}`);
     if (options.halfClose) await conn.closeWrite();
-    const raw = await readUntilDone(conn, options.timeoutMs ?? 10_000);
+    const raw = await readUntilDone(conn, options.timeoutMs ?? 10_000, head.startsWith("HEAD "));
     return { ...parse(raw), ms: performance.now() - started };
   } finally {
     try {
@@ -47,7 +47,7 @@ async function write(conn: Deno.Conn, text: string) {
 }
 
 /** Reads until the peer closes, a whole answer has arrived (by its framing), or the timeout. */
-async function readUntilDone(conn: Deno.Conn, timeoutMs: number): Promise<string> {
+async function readUntilDone(conn: Deno.Conn, timeoutMs: number, head: boolean): Promise<string> {
   const decoder = new TextDecoder();
   let text = "";
   const buf = new Uint8Array(64 * 1024);
@@ -60,15 +60,17 @@ async function readUntilDone(conn: Deno.Conn, timeoutMs: number): Promise<string
     ]).finally(() => clearTimeout(timer));
     if (n === "late" || n === null) break;
     text += decoder.decode(buf.subarray(0, n), { stream: true });
-    if (complete(text)) break;
+    if (complete(text, head)) break;
   }
   return text;
 }
 
-function complete(text: string): boolean {
+/** Whether a whole answer is in: its head, and the body its framing announces (none for HEAD). */
+function complete(text: string, headOnly: boolean): boolean {
   const end = text.indexOf("\r\n\r\n");
   if (end < 0) return false;
   const head = text.slice(0, end).toLowerCase();
+  if (headOnly || /^http\/1\.1 (1\d\d|204|304)/.test(head)) return true;
   const length = /\r\ncontent-length:\s*(\d+)/.exec(head)?.[1];
   if (length !== undefined) {
     return new TextEncoder().encode(text.slice(end + 4)).length >= Number(length);

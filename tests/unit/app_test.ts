@@ -959,3 +959,15 @@ Deno.test("a document nested deeper than 512 levels is answered signed as unsign
   assert.equal(res.status, 200);
   assert.ok((await res.text()).includes(deep));
 });
+
+Deno.test("a request id shaped like a key is replaced, not echoed", async () => {
+  const h = harness();
+  const res = await h.call(url(), {
+    headers: { "x-request-id": "sb_secret_abcdefghij0123456789" },
+  });
+  await res.body?.cancel();
+  assert.doesNotMatch(res.headers.get("x-request-id")!, /^sb_/);
+  const ok = await h.call(url(), { headers: { "x-request-id": "trace-42" } });
+  await ok.body?.cancel();
+  assert.equal(ok.headers.get("x-request-id"), "trace-42");
+});

@@ -166,7 +166,15 @@ export function createApp(deps: Deps): Hono<Env> {
     }));
   });
   // The caller's X-Request-Id when it is a sane token (Hono: [A-Za-z0-9_=-], at most 128), else
-  // a new one.
+  // a new one. One shaped like a key (sb_...) is dropped first: it would be echoed and logged.
+  app.use(async function keylessRequestId(c, next) {
+    if (/^sb_/i.test(c.req.header("x-request-id") ?? "")) {
+      const headers = new Headers(c.req.raw.headers);
+      headers.delete("x-request-id");
+      c.req.raw = new Request(c.req.raw, { headers });
+    }
+    await next();
+  });
   app.use(requestId({ headerName: "X-Request-Id", limitLength: 128 }));
   app.use(cors({
     origin: anyOrigin ? "*" : config.corsAllowedOrigins,

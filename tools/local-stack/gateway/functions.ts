@@ -191,6 +191,9 @@ function proxy(target: string, req: Request): Promise<Response> {
       );
     });
     out.on("error", reject);
+    // The head goes now: node:http would hold it until the first byte of a body, and a body that
+    // never comes would keep the request from the function altogether.
+    out.flushHeaders();
     if (req.body) {
       // A client's body that ends early or breaks on the wire is passed on as far as it came:
       // the function answers what it got (a 422), and its answer is relayed.
