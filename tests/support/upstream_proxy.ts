@@ -12,8 +12,8 @@ export type Fault =
   /** What Kong answers when the service behind it is down. */
   | { kind: "down" }
   | { kind: "partial-sign" }
-  /** The real answer with its length announced, then half of it and an early close, or a stall. */
-  | { kind: "cut" | "stall" }
+  /** The real answer with its length announced, then half of it and an early close. */
+  | { kind: "cut" }
   /** The real answer, sent in `chunks` pieces `everyMs` apart: an upstream never idle for long. */
   | { kind: "trickle"; chunks: number; everyMs: number };
 
@@ -107,12 +107,12 @@ export function startProxy(target = stack.SUPABASE_URL): UpstreamProxy {
         },
       });
     }
-    if (fault.kind === "cut" || fault.kind === "stall") {
+    if (fault.kind === "cut") {
       const bytes = await upstream.bytes();
       const body = new ReadableStream<Uint8Array>({
         start(controller) {
           controller.enqueue(bytes.subarray(0, bytes.length >> 1));
-          if (fault.kind === "cut") controller.close();
+          controller.close();
         },
       });
       return new Response(body, {

@@ -66,7 +66,6 @@ export function createDeps(
         primaryUrl: supabaseUrl,
         apiKey,
         fetch: fetchImpl,
-        idleMs: config.upstreamTimeoutMs,
       }, input),
     signPaths: (input) =>
       signPaths({

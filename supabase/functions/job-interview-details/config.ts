@@ -51,7 +51,7 @@ export interface Config {
   signedUrlTtlSeconds: number;
   /** Where signed links point; browsers can't reach SUPABASE_URL inside a local Docker stack. */
   signedUrlBaseUrl: string;
-  /** Deadline for the RPC and the signing together, and how long a relayed body may stall. */
+  /** Deadline for the RPC and the signing together, until the document starts to arrive. */
   upstreamTimeoutMs: number;
   /** Deadline for reading a request body. */
   bodyTimeoutMs: number;
