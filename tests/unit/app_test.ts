@@ -98,8 +98,8 @@ Deno.test("GET without signing passes the RPC's bytes through with one upstream 
   assert.equal("recording_url" in (JSON.parse(raw) as object), false);
 });
 
-/** An upstream body sent in two halves; the second waits for `release` (or fails, or never comes). */
-function halves(text: string, after: "release" | "error" | "stall" = "release") {
+/** An upstream body sent in two halves; the second waits for `release` (or fails). */
+function halves(text: string, after: "release" | "error" = "release") {
   const bytes = new TextEncoder().encode(text);
   let release!: () => void;
   const released = new Promise<void>((r) => release = r);
@@ -107,7 +107,6 @@ function halves(text: string, after: "release" | "error" | "stall" = "release") 
   const body = new ReadableStream<Uint8Array>({
     async start(controller) {
       controller.enqueue(bytes.slice(0, bytes.length >> 1));
-      if (after === "stall") return;
       if (after === "error") return controller.error(new TypeError("connection reset"));
       await released;
       controller.enqueue(bytes.slice(bytes.length >> 1));
@@ -537,6 +536,27 @@ Deno.test("a secret key caller is the service role: the RPC carries the key as a
   }
 });
 
+Deno.test("a secret key from a browser is 401 with no upstream request, as the platform refuses it", async () => {
+  const h = harness();
+  const chrome =
+    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36";
+  const sent: Record<string, string>[] = [
+    { apikey: "sb_secret_test_key_one" },
+    { authorization: "Bearer sb_secret_test_key_two" },
+  ];
+  for (const headers of sent) {
+    const res = await h.call(url(), { auth: null, headers: { ...headers, "user-agent": chrome } });
+    assert.equal(res.status, 401);
+    assert.match((await res.json()).error, /secret key can't be used from a browser/);
+    assert.equal(res.headers.get("access-control-allow-origin"), "*", "readable by the page");
+  }
+  assert.equal(h.requests.length, 0);
+  // A user's token from the same browser is a user's token.
+  const user = await h.call(url(), { headers: { "user-agent": chrome } });
+  assert.equal(user.status, 200);
+  await user.body?.cancel();
+});
+
 Deno.test("a publishable key is 401 with no upstream request; a secret key is the gateway's to judge", async () => {
   const h = harness({
     rpc: (req) =>
@@ -790,7 +810,7 @@ Deno.test("a POST body over 64 KB is refused without reading it all, and the con
   }
 });
 
-Deno.test("a relayed body waits for a slow client past the deadline, and still cuts a stalled upstream", async () => {
+Deno.test("a relayed body waits for a slow client past the deadline, and a body the upstream cuts short fails the read", async () => {
   // The deadline (200 ms here) bounds the upstream, not the client: reading the answer slowly,
   // one chunk every 100 ms for well past it, still gets all of it.
   const chunks = Array.from({ length: 6 }, (_, i) => `"k${i}": "${"x".repeat(100)}", `);
@@ -825,12 +845,17 @@ Deno.test("a relayed body waits for a slow client past the deadline, and still c
   assert.ok(performance.now() - started > 2 * config.upstreamTimeoutMs, "read past the deadline");
   assert.equal(text, whole);
 
-  // An upstream that sends half and then nothing while the client waits: cut after the deadline.
-  const stalled = harness({
+  // An upstream that sends half and then fails: the client's read fails, never a whole 200.
+  const halfway = harness({
     rpc: () => {
       const half = new TextEncoder().encode(whole.slice(0, 300));
       return new Response(
-        new ReadableStream({ start: (c) => c.enqueue(half) }),
+        new ReadableStream({
+          start: (c) => {
+            c.enqueue(half);
+            setTimeout(() => c.error(new Error("connection reset")), 10);
+          },
+        }),
         {
           headers: {
             "content-type": "application/json",
@@ -840,7 +865,8 @@ Deno.test("a relayed body waits for a slow client past the deadline, and still c
       );
     },
   });
-  const cut = await stalled.call(url());
+  const cut = await halfway.call(url());
+  assert.equal(cut.status, 200);
   await assert.rejects(cut.text());
 });
 

@@ -5,6 +5,7 @@ import {
   bearerToken,
   checkCredential,
   credentialsFrom,
+  fromBrowser,
 } from "../../supabase/functions/job-interview-details/auth.ts";
 import { createTestKeys, token, USER_ID } from "../support/fixtures.ts";
 
@@ -107,4 +108,18 @@ for (const [name, make, message] of refused) {
 Deno.test("checkCredential() leaves the signature to PostgREST: a forged token passes the pre-check", async () => {
   const forged = await token(keys, { secret: "forged-secret-forged-secret-forged-sec" });
   assert.equal(checkCredential(forged, now()).caller?.sub, USER_ID);
+});
+
+Deno.test("fromBrowser: browsers' User-Agents, not servers' or none", () => {
+  for (
+    const ua of [
+      "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Safari/605.1.15",
+      "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0",
+    ]
+  ) assert.equal(fromBrowser(ua), true, ua);
+  for (
+    const ua of ["Deno/2.1.4", "node", "curl/8.5.0", "python-httpx/0.28.1", "", null, undefined]
+  ) {
+    assert.equal(fromBrowser(ua), false, String(ua));
+  }
 });

@@ -7,7 +7,7 @@ import { cors } from "hono/cors";
 import { requestId, type RequestIdVariables } from "hono/request-id";
 import { setMetric, timing, type TimingVariables } from "hono/timing";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { type Caller, checkCredential, credentialsFrom } from "./auth.ts";
+import { type Caller, checkCredential, credentialsFrom, fromBrowser } from "./auth.ts";
 import type { Config } from "./config.ts";
 import {
   AppError,
@@ -202,6 +202,9 @@ export function createApp(deps: Deps): Hono<Env> {
     const checked = checkCredential(credentials.token, Math.floor(deps.now().getTime() / 1000));
     if (!checked.caller) throw unauthorized(checked.error);
     const caller: Caller = checked.caller;
+    if (caller.credential === "secret_key" && fromBrowser(c.req.header("user-agent"))) {
+      throw unauthorized("A secret key can't be used from a browser: call from a server.");
+    }
     log.sub = caller.sub;
     log.role = caller.role;
 

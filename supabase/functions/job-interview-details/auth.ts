@@ -33,6 +33,15 @@ const NOT_A_USER = "A signed-in user's access token is required.";
 const SECRET_KEY_PREFIX = "sb_secret_";
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/**
+ * Whether a request comes from a browser, as Supabase's gateway tells it (by its User-Agent):
+ * it refuses a secret key from one, and so does the function, which would otherwise pass the key
+ * on with its own User-Agent and undo the platform's rule.
+ */
+export function fromBrowser(userAgent: string | null | undefined): boolean {
+  return /^Mozilla\/\d/.test(userAgent ?? "");
+}
+
 /** The token of an `Authorization: Bearer <token>` header (space or tab after the scheme). */
 export function bearerToken(header: string | null | undefined): string | undefined {
   const m = /^Bearer[ \t]+([^\s]+)[ \t]*$/i.exec(header ?? "");

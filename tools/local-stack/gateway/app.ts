@@ -43,6 +43,10 @@ const LEGACY_DISABLED = {
     "Your legacy API keys (anon, service_role) were disabled. Use the publishable or secret API keys instead.",
 };
 
+/** The hosted gateway refuses a secret key sent from a browser (told by its User-Agent). */
+const SECRET_KEY_IN_BROWSER = { message: "Forbidden use of secret API key in browser" };
+const BROWSER = /^Mozilla\/\d/;
+
 export function createGateway(deps: GatewayDeps): Hono {
   const verify = deps.verify ?? createVerifier(deps.keys);
   const { keys } = deps;
@@ -100,6 +104,15 @@ export function createGateway(deps: GatewayDeps): Hono {
     }
     await next();
     c.res.headers.set("access-control-allow-origin", "*");
+  });
+
+  // Secret keys are for servers: one from a browser is refused before any service sees it.
+  app.use("/:service{(rest|auth|storage)}/v1/*", async (c, next) => {
+    const sent = [c.req.header("apikey"), bearer(c.req.raw)];
+    if (sent.includes(keys.secretKey) && BROWSER.test(c.req.header("user-agent") ?? "")) {
+      return c.json(SECRET_KEY_IN_BROWSER, 401);
+    }
+    await next();
   });
 
   // Kong's key-auth in front of REST and Auth: an apikey header (or query param) is required.
