@@ -4,7 +4,7 @@
  * and writers go on meanwhile, and each batch holds its rows' locks for milliseconds. Rows not yet
  * filled read right all along (the RPC condenses them when read). Safe to stop and run again.
  *
- *   npm run backfill:condensed -- "<postgres url>" [--batch=500] [--pause-ms=0]
+ *   npm run backfill:condensed -- "<postgres url>" [--batch=100] [--pause-ms=0]
  *
  * Prints its progress and, at the end, rows filled and the rate.
  */
@@ -27,7 +27,7 @@ export async function backfillCondensed(
   while (true) {
     const [row]: { filled: number; last_id: string | null }[] = await sql`
       select filled, last_id from private.backfill_answer_assessment_condensed(
-        ${after}::uuid, ${options.batch ?? 500})`;
+        ${after}::uuid, ${options.batch ?? 100})`;
     result.batches++;
     result.filled += row.filled;
     result.ms = performance.now() - started;
@@ -44,14 +44,14 @@ if (import.meta.main) {
     Number(Deno.args.find((a) => a.startsWith(`--${name}=`))?.split("=")[1] ?? NaN);
   if (!url) {
     console.error(
-      'Usage: npm run backfill:condensed -- "<postgres url>" [--batch=500] [--pause-ms=0]',
+      'Usage: npm run backfill:condensed -- "<postgres url>" [--batch=100] [--pause-ms=0]',
     );
     Deno.exit(2);
   }
   const sql = postgres(url, { max: 1, onnotice: () => {} });
   try {
     const done = await backfillCondensed(sql, {
-      batch: Number.isFinite(flag("batch")) ? flag("batch") : 500,
+      batch: Number.isFinite(flag("batch")) ? flag("batch") : 100,
       pauseMs: Number.isFinite(flag("pause-ms")) ? flag("pause-ms") : 0,
       onBatch: (r) => {
         if (r.batches % 20 === 0) console.log(`${r.filled} rows filled in ${r.batches} batches`);

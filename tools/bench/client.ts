@@ -9,25 +9,29 @@ import { createClient, type SupabaseClient } from "@supabase/supabase-js";
 
 /**
  * (a) the RPC, (b) the function, (c) with signing, (d) view=standard, (e) view=condensed,
- * (r) the bare relay, (p) the plain supabase-js function, (q) the plain function with signing.
+ * (r) the bare relay, (p) the plain supabase-js function, (q) the plain function with signing,
+ * (n) the function over a copy of the RPC without its session check (what the check costs).
  */
-export type Kind = "a" | "b" | "c" | "d" | "e" | "r" | "p" | "q";
+export type Kind = "a" | "b" | "c" | "d" | "e" | "r" | "p" | "q" | "n";
 export type Case = { id: string; size: "S" | "M" | "L"; kind: Kind };
 
 /** The other functions behind the gateway, by name (see bare_relay/, plain_function/). */
 export const BARE_RELAY = "bench-bare-relay";
 export const PLAIN = "bench-plain";
+export const UNCHECKED = "bench-unchecked";
 
 export type ClientRequest =
   | { op: "init"; url: string; anonKey: string; token: string }
   | { op: "call"; c: Case }
-  | { op: "concurrent"; c: Case; clients: number; perClient: number };
+  | { op: "concurrent"; c: Case; clients: number; perClient: number }
+  /** One invoke of the function for a result the caller can't have: its time and status. */
+  | { op: "probe"; id: string };
 
 export type ClientReply =
-  | { ok: true; ms?: number; latencies?: number[]; elapsedMs?: number }
+  | { ok: true; ms?: number; latencies?: number[]; elapsedMs?: number; status?: number }
   | { ok: false; error: string };
 
-const NAMES: Partial<Record<Kind, string>> = { r: BARE_RELAY, p: PLAIN, q: PLAIN };
+const NAMES: Partial<Record<Kind, string>> = { r: BARE_RELAY, p: PLAIN, q: PLAIN, n: UNCHECKED };
 const QUERY: Partial<Record<Kind, string>> = {
   c: "&get_signed_recordings=true",
   q: "&get_signed_recordings=true",
@@ -69,6 +73,17 @@ async function handle(req: ClientRequest): Promise<ClientReply> {
       const t = performance.now();
       await call(req.c);
       return { ok: true, ms: performance.now() - t };
+    }
+    case "probe": {
+      const t = performance.now();
+      const { error } = await client.functions.invoke(
+        `job-interview-details?interview_result_id=${req.id}`,
+        { method: "GET" },
+      );
+      const ms = performance.now() - t;
+      const status = (error as { context?: Response } | null)?.context?.status ?? 200;
+      await (error as { context?: Response } | null)?.context?.body?.cancel();
+      return { ok: true, ms, status };
     }
     case "concurrent": {
       const started = performance.now();
