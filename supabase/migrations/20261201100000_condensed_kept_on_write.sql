@@ -409,10 +409,14 @@ $$;
 comment on function public.interview_transcript(uuid, text) is
   'One interview result with its ordered transcript, as the caller may see it; null when not found or not visible. Access is decided once (private.result_access), as the table policies decide it. p_view: full | condensed | standard | summary.';
 
--- Last, so the table's lock is held only for these two statements and the commit: catalog-only
--- changes, the stored values kept.
+-- Last, so the table's lock is held only for these statements and the commit: catalog-only
+-- changes, the stored values kept. A database that skipped 20261129100100 (marked applied with
+-- `supabase migration repair`, to spare it that file's table rewrite) gets the column here,
+-- empty, for the backfill to fill; on every other the first statement does nothing.
 alter table public.interview_result_questions
-  alter column answer_assessment_condensed drop expression;
+  add column if not exists answer_assessment_condensed json;
+alter table public.interview_result_questions
+  alter column answer_assessment_condensed drop expression if exists;
 create trigger keep_answer_assessment_condensed
   before insert or update of answer_assessment_raw_data, answer_assessment_condensed
   on public.interview_result_questions
