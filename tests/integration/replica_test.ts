@@ -8,16 +8,13 @@ import postgres from "postgres";
 import { createGateway } from "../../tools/local-stack/gateway/app.ts";
 import type { StackKeys } from "../../tools/local-stack/keys.ts";
 import { type FunctionProcess, startFunction } from "../../tools/local-stack/function_process.ts";
-import { binDir } from "../../tools/local-stack/postgres.ts";
+import { asPostgres, binDir, removeCluster } from "../../tools/local-stack/postgres.ts";
 import { freePort, run, waitFor } from "../../tools/local-stack/processes.ts";
 import { apiKey, getDetails, SEED, stack } from "../support/stack.ts";
 import { startProxy } from "../support/upstream_proxy.ts";
 
 const local = Boolean(stack.STACK_DB_DIR) && stack.STACK_PG_MAJOR !== "17" &&
   Deno.env.get("REAL_STACK") !== "1";
-
-const asPostgres = (cmd: string, args: string[]): [string, string[]] =>
-  Deno.uid() === 0 ? ["runuser", ["-u", "postgres", "--", cmd, ...args]] : [cmd, args];
 
 async function signInFresh(email: string): Promise<string> {
   const res = await fetch(`${stack.SUPABASE_URL}/auth/v1/token?grant_type=password`, {
@@ -64,18 +61,7 @@ Deno.test({
         "-w",
         "start",
       ]));
-      cleanups.push(() =>
-        run(
-          ...asPostgres(`${binDir(15)}/pg_ctl`, [
-            "-D",
-            `${dir}/data`,
-            "-m",
-            "immediate",
-            "-w",
-            "stop",
-          ]),
-        )
-      );
+      cleanups.push(() => removeCluster(dir));
       const replicaAdmin = postgres(`postgresql://postgres@127.0.0.1:${port}/postgres`, {
         max: 1,
         onnotice: () => {},

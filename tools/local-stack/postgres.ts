@@ -47,7 +47,7 @@ export interface Cluster {
   stop(): Promise<void>;
 }
 
-function asPostgres(cmd: string, args: string[]): [string, string[]] {
+export function asPostgres(cmd: string, args: string[]): [string, string[]] {
   // initdb refuses to run as root: hand the cluster to the postgres user.
   return Deno.uid() === 0 ? ["runuser", ["-u", "postgres", "--", cmd, ...args]] : [cmd, args];
 }

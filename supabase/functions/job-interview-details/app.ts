@@ -29,21 +29,13 @@ import {
   type RpcResult,
   signPaths,
   type SignResult,
+  type TranscriptRequest,
   type UpstreamFailure,
 } from "./upstream.ts";
 
 export interface Deps {
   config: Config;
-  fetchTranscript: (
-    input: {
-      caller: Caller;
-      id: string;
-      view: string;
-      signal: AbortSignal;
-      client?: AbortSignal;
-      relay?: boolean;
-    },
-  ) => Promise<RpcResult>;
+  fetchTranscript: (input: TranscriptRequest) => Promise<RpcResult>;
   signPaths: (
     input: { paths: string[]; expiresIn: number; signal: AbortSignal },
   ) => Promise<SignResult>;

@@ -101,6 +101,17 @@ export interface RpcContext {
   fetch: Fetch;
 }
 
+/** One call of the RPC: who, which result and view, the deadline and the client's signal. */
+export interface TranscriptRequest {
+  caller: Caller;
+  id: string;
+  view: string;
+  signal: AbortSignal;
+  client?: AbortSignal;
+  /** Hand a document whose length is announced back unread, as a stream. */
+  relay?: boolean;
+}
+
 /**
  * GET /rest/v1/rpc/interview_transcript?p_interview_result_id=…&p_view=… with the caller's
  * credential: their token (with the project's publishable key as `apikey`), or their secret key
@@ -114,14 +125,7 @@ export interface RpcContext {
  */
 export async function fetchTranscript(
   ctx: RpcContext,
-  input: {
-    caller: Caller;
-    id: string;
-    view: string;
-    signal: AbortSignal;
-    client?: AbortSignal;
-    relay?: boolean;
-  },
+  input: TranscriptRequest,
 ): Promise<RpcResult> {
   const first = await callRpc(ctx, ctx.readUrl, input);
   if (first.replicaBehind && ctx.readUrl !== ctx.primaryUrl) {
@@ -133,7 +137,7 @@ export async function fetchTranscript(
 async function callRpc(
   ctx: RpcContext,
   base: string,
-  input: Parameters<typeof fetchTranscript>[1],
+  input: TranscriptRequest,
 ): Promise<{ result: RpcResult; replicaBehind?: boolean }> {
   const { caller } = input;
   const query = new URLSearchParams({ p_interview_result_id: input.id, p_view: input.view });
