@@ -12,6 +12,11 @@ import { run } from "../local-stack/processes.ts";
 
 /** Each caller's RPC within this factor of the same RPC as service_role (no RLS). */
 const ACCESS_TARGET = 1.3;
+/**
+ * The candidate's `full` within this factor of service_role's: beyond authorization, their raw
+ * data goes through the allow-list key by key on every read (issue 18: 1.5).
+ */
+const CANDIDATE_FULL_TARGET = 1.5;
 /** Reading view=condensed within this factor of view=standard. */
 const CONDENSED_TARGET = 1.3;
 const CALLS = 150;
@@ -150,8 +155,8 @@ async function pgbenchAverage(url: string, statement: string, calls: number): Pr
 }
 
 /**
- * What removing the proctoring keys from bench-m's raw data costs by itself (the candidate's
- * full view does it on every read), beside reading the same raw data unchanged: pgbench, 50.
+ * What the allow-list costs on bench-m's raw data by itself (the candidate's full view filters it
+ * on every read), beside reading the same raw data unchanged: pgbench, 50.
  */
 export async function measureRedaction(url: string, result: string) {
   const where =
@@ -164,7 +169,11 @@ export async function measureRedaction(url: string, result: string) {
     ),
     redact: await pgbenchAverage(
       url,
-      `select sum(length(private.without_proctoring(answer_assessment_raw_data)::text)) ${where}`,
+      // As the RPC picks the allowed keys: in its own statement (json_each, json_object_agg).
+      `select sum(length((select json_object_agg(e.key, e.value)
+        from json_each(answer_assessment_raw_data) e
+        where e.key = any (array(select key from private.candidate_visibility
+          where scope = 'answer_assessment_raw_data' and candidate)))::text)) ${where}`,
       50,
     ),
   };
@@ -201,7 +210,8 @@ if (import.meta.main) {
         ),
       ].map((m) => `${m[1]} on ${m[2]}`);
       // A sequential scan matters on a table of any size; a one-page table (100 platform
-      // admins here) is read whole either way, and the planner rightly does.
+      // admins, the candidate's allow-list) is read whole either way, and the planner rightly
+      // does. auto_explain names tables without their schema: public's and private's.
       const seq: string[] = [];
       for (const scan of new Set(scans.filter((s) => s.startsWith("Seq Scan")))) {
         const pages = Number(
@@ -209,7 +219,8 @@ if (import.meta.main) {
             cluster.url,
             "-At",
             "-c",
-            `select relpages from pg_class where oid = 'public.${scan.split(" on ")[1]}'::regclass`,
+            `select max(c.relpages) from pg_class c join pg_namespace n on n.oid = c.relnamespace
+             where n.nspname in ('public', 'private') and c.relname = '${scan.split(" on ")[1]}'`,
           ])).trim(),
         );
         if (pages > 1) seq.push(scan);
@@ -233,22 +244,27 @@ if (import.meta.main) {
       for (const { caller } of ACCESS_CASES) {
         const base = ms.get(baselines.get(caller.result)!)!;
         const ratio = ms.get(caller)! / base;
-        const met = ratio <= ACCESS_TARGET;
+        const target = view === "full" && caller.user === "user:1"
+          ? CANDIDATE_FULL_TARGET
+          : ACCESS_TARGET;
+        const met = ratio <= target;
         ok &&= met;
         console.log(
           `   ${caller.name.padEnd(58)} ${ms.get(caller)!.toFixed(3)} ms vs ${
             base.toFixed(3)
-          } ms: ${ratio.toFixed(2)}x ${met ? "MET" : "NOT MET"}`,
+          } ms: ${ratio.toFixed(2)}x ${met ? "MET" : "NOT MET"}${
+            target === ACCESS_TARGET ? "" : ` (target ${target}x: the allow-list on every read)`
+          }`,
         );
       }
       if (view === "full") {
-        // The candidate's extra on `full` is not authorization: their raw data loses its
-        // proctoring keys on every read. Shown apart, so the two aren't confused.
+        // The candidate's extra on `full` is not authorization: their raw data goes through the
+        // allow-list on every read. Shown apart, so the two aren't confused.
         const r = await measureRedaction(cluster.url, "bench-m");
         console.log(
-          `   the candidate's proctoring redaction alone: bench-m's raw data read ${
+          `   the candidate's allow-list alone: bench-m's raw data read ${
             r.read.toFixed(3)
-          } ms, read with the proctoring keys removed ${r.redact.toFixed(3)} ms (+${
+          } ms, read through the allow-list ${r.redact.toFixed(3)} ms (+${
             (r.redact - r.read).toFixed(3)
           } ms)`,
         );
