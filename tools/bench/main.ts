@@ -26,8 +26,8 @@ import {
 import {
   EDGE_DENO,
   type FunctionProcess,
-  type FunctionSource,
   functionRuntime,
+  type FunctionSource,
   startFunction,
   THE_FUNCTION,
 } from "../local-stack/function_process.ts";
@@ -137,7 +137,13 @@ async function serveUnchecked(
   stack: Awaited<ReturnType<typeof startStack>>,
 ): Promise<FunctionProcess> {
   const check = "perform private.require_live_session();";
-  await run("psql", [stack.env.SUPABASE_DB_URL, "-q", "-v", "ON_ERROR_STOP=1", "-c", `
+  await run("psql", [
+    stack.env.SUPABASE_DB_URL,
+    "-q",
+    "-v",
+    "ON_ERROR_STOP=1",
+    "-c",
+    `
     do $$
     declare d text := pg_get_functiondef('public.interview_transcript(uuid,text)'::regprocedure);
     begin
@@ -147,7 +153,8 @@ async function serveUnchecked(
     end $$;
     revoke execute on function public.bench_transcript_unchecked(uuid, text) from public, anon;
     grant execute on function public.bench_transcript_unchecked(uuid, text) to authenticated;
-    notify pgrst, 'reload schema';`]);
+    notify pgrst, 'reload schema';`,
+  ]);
   const dir = await Deno.makeTempDir({ prefix: "bench-unchecked-" });
   for await (const e of Deno.readDir(THE_FUNCTION.dir)) {
     if (!e.isFile) continue;
@@ -415,12 +422,19 @@ async function main() {
     const verdicts: { target: string; figure: string; met: boolean }[] = [];
     const verdict = (target: string, figure: string, met: boolean) =>
       verdicts.push({ target, figure, met });
-    for (const [mine, { of, share: limit }] of Object.entries(CPU_SHARE) as [Kind, typeof CPU_SHARE[keyof typeof CPU_SHARE]][]) {
+    for (
+      const [mine, { of, share: limit }] of Object.entries(CPU_SHARE) as [
+        Kind,
+        typeof CPU_SHARE[keyof typeof CPU_SHARE],
+      ][]
+    ) {
       for (const size of ["M", "L"]) {
         const share = cpuOf(mine, size) / cpuOf(of, size);
         verdict(
           `(${mine}) CPU per call <= ${limit} x (${of})'s on ${size}`,
-          `${cpuOf(mine, size).toFixed(2)} vs ${cpuOf(of, size).toFixed(2)} ms: ${share.toFixed(2)}`,
+          `${cpuOf(mine, size).toFixed(2)} vs ${cpuOf(of, size).toFixed(2)} ms: ${
+            share.toFixed(2)
+          }`,
           share <= limit,
         );
       }

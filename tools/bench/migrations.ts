@@ -71,7 +71,9 @@ async function main() {
     const [{ n, bytes }] = await sql`select count(*)::int as n,
       pg_size_pretty(pg_total_relation_size('public.interview_result_questions')) as bytes
       from public.interview_result_questions`;
-    console.log(`${n} answers, ${bytes}, in ${((performance.now() - loadStarted) / 1000).toFixed(0)} s`);
+    console.log(
+      `${n} answers, ${bytes}, in ${((performance.now() - loadStarted) / 1000).toFixed(0)} s`,
+    );
     const ids = (await sql`select id from public.bench_ids`).map((r) => r.id as string);
 
     // The load: readers through the RPC as a reviewer, writers of raw data, without pause.
@@ -87,7 +89,9 @@ async function main() {
         const ok = await sql.begin("read only", async (tx) => {
           await tx`select set_config('role', 'authenticated', true),
             set_config('request.jwt.claims', ${claims}, true)`;
-          await tx`select length(public.interview_transcript(${ids[Math.floor(Math.random() * ids.length)]}, 'standard')::text)`;
+          await tx`select length(public.interview_transcript(${
+            ids[Math.floor(Math.random() * ids.length)]
+          }, 'standard')::text)`;
         }).then(() => true, () => false);
         reads.push({ at: t, ms: performance.now() - t, ok });
       }
@@ -97,7 +101,9 @@ async function main() {
         const t = performance.now();
         const ok = await sql`update public.interview_result_questions
           set answer_assessment_raw_data = '{"model": "w", "assemblyai": [1]}'
-          where interview_result_id = ${ids[Math.floor(Math.random() * ids.length)]} and position = 1`
+          where interview_result_id = ${
+          ids[Math.floor(Math.random() * ids.length)]
+        } and position = 1`
           .then(() => true, () => false);
         writes.push({ at: t, ms: performance.now() - t, ok });
       }
@@ -170,11 +176,17 @@ async function main() {
       `${ROOT}bench/migrations.json`,
       JSON.stringify(results_, null, 2) + "\n",
     );
-    console.log(`\n${n} answers (${bytes}); ${reads.length} reads and ${writes.length} writes meanwhile\n`);
+    console.log(
+      `\n${n} answers (${bytes}); ${reads.length} reads and ${writes.length} writes meanwhile\n`,
+    );
     console.log("| step | took ms | slowest read ms | slowest write ms | failed calls |");
     console.log("| --- | --- | --- | --- | --- |");
     for (const r of rows) {
-      console.log(`| ${r.step} | ${r.ms.toFixed(0)} | ${r.read.toFixed(1)} | ${r.write.toFixed(1)} | ${r.failed} |`);
+      console.log(
+        `| ${r.step} | ${r.ms.toFixed(0)} | ${r.read.toFixed(1)} | ${
+          r.write.toFixed(1)
+        } | ${r.failed} |`,
+      );
     }
     const blocked = Math.max(...rows.slice(1, -1).map((r) => Math.max(r.read, r.write)));
     console.log(`\nBackfill: ${rate} rows/s.`);
