@@ -154,43 +154,48 @@ function proxy(target: string, req: Request): Promise<Response> {
         if (v === undefined || HOP_BY_HOP.includes(k)) continue;
         for (const one of Array.isArray(v) ? v : [v]) resHeaders.append(k, one);
       }
-      if (Number(res.headers["content-length"]) <= BUFFERED_MAX_BYTES) {
-        // A small answer goes out whole, as Kong's nginx buffers it (proxy_buffering). Deno's
-        // server drops a streamed body, after its headers, to a client that half-closed its side
-        // (one whose body ended early): the function's 422 would be lost on its way.
-        const chunks: Uint8Array[] = [];
-        res.on("data", (chunk: Uint8Array) => chunks.push(new Uint8Array(chunk)));
-        res.on("error", reject);
-        res.on("end", () => {
-          const nullBody = [204, 304].includes(res.statusCode ?? 0);
-          const whole = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-          chunks.reduce((at, c) => (whole.set(c, at), at + c.length), 0);
-          resolve(
-            new Response(nullBody ? null : whole, {
-              status: res.statusCode ?? 502,
-              headers: resHeaders,
-            }),
-          );
-        });
-        return;
-      }
-      const body = new ReadableStream<Uint8Array>({
-        start(controller) {
-          res.on("data", (chunk: Uint8Array) => controller.enqueue(new Uint8Array(chunk)));
-          res.on("end", () => controller.close());
-          res.on("error", (e: Error) => controller.error(e));
-        },
-        cancel() {
-          res.destroy();
-        },
-      });
+      // An answer's first BUFFERED_MAX_BYTES are held, as Kong's nginx holds them
+      // (proxy_buffering), whatever its framing: one that ends within them goes out whole. Deno's
+      // server drops a streamed body, after its headers, to a client that half-closed its side
+      // (one whose body ended early), and Deno 2.1 answers a function's small error chunked:
+      // the function's 422 would be lost on its way. A longer answer streams on from there.
       const nullBody = req.method === "HEAD" || [204, 304].includes(res.statusCode ?? 0);
-      resolve(
-        new Response(nullBody ? null : body, {
-          status: res.statusCode ?? 502,
-          headers: resHeaders,
-        }),
-      );
+      const held: Uint8Array[] = [];
+      let heldBytes = 0;
+      let streaming: ReadableStreamDefaultController<Uint8Array> | undefined;
+      const answer = (body: BodyInit | null) =>
+        resolve(
+          new Response(nullBody ? null : body, {
+            status: res.statusCode ?? 502,
+            headers: resHeaders,
+          }),
+        );
+      res.on("data", (chunk: Uint8Array) => {
+        const bytes = new Uint8Array(chunk);
+        if (streaming) return streaming.enqueue(bytes);
+        held.push(bytes);
+        heldBytes += bytes.length;
+        if (heldBytes <= BUFFERED_MAX_BYTES) return;
+        answer(
+          new ReadableStream<Uint8Array>({
+            start(controller) {
+              for (const c of held) controller.enqueue(c);
+              held.length = 0;
+              streaming = controller;
+            },
+            cancel() {
+              res.destroy();
+            },
+          }),
+        );
+      });
+      res.on("end", () => {
+        if (streaming) return streaming.close();
+        const whole = new Uint8Array(heldBytes);
+        held.reduce((at, c) => (whole.set(c, at), at + c.length), 0);
+        answer(whole);
+      });
+      res.on("error", (e: Error) => streaming ? streaming.error(e) : reject(e));
     });
     out.on("error", reject);
     // The head goes now: node:http would hold it until the first byte of a body, and a body that
