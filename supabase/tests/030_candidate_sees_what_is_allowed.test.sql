@@ -23,7 +23,7 @@ from unnest(array['full', 'condensed', 'standard', 'summary']) v (view);
 create temp table allowed on commit drop as
 select scope, key from private.candidate_visibility where candidate;
 
-select plan(27);
+select plan(31);
 
 -- The document's and each item's fields: the same keys as a reviewer's, non-null only if allowed.
 select is_empty($$
@@ -110,6 +110,22 @@ select is(tests.rpc_as('candidate', tests.uid('submitted')) -> 'transcript' -> 3
 select ok(strpos(tests.rpc_as('admin', tests.uid('submitted'))::text,
   '{"model": "nul \u0000 here", "proctor_status": "lone \ud800"}') > 0,
   'and a reviewer gets the raw data as stored');
+
+-- The list is the one place: the RPC reads it as compiled (private.candidate_shown), which a
+-- statement trigger keeps equal to it, so a change to the list reaches the candidate at once.
+select is((select shown from private.candidate_shown),
+  (select array_agg(scope || '.' || key order by scope, key) from private.candidate_visibility where candidate),
+  'the compiled list names every field and key the list shows the candidate, and no other');
+insert into private.candidate_visibility (scope, key, candidate, reason)
+values ('ai_analysis_other', 'not_yet_named', true, 'A test: allowed now.');
+select is((tests.rpc_as('candidate', tests.uid('submitted')) -> 'ai_analysis_other' -> 'not_yet_named' ->> 'note'),
+  'for recruiters', 'a key the list allows from now on reaches the candidate on the next read');
+update private.candidate_visibility set candidate = false where scope = 'result' and key = 'score';
+select is(tests.rpc_as('candidate', tests.uid('submitted')) ->> 'score', null,
+  'a field the list stops showing is null for the candidate on the next read');
+delete from private.candidate_visibility where scope = 'answer_assessment_raw_data' and key = 'model';
+select is((select array(select json_object_keys(tests.rpc_as('candidate', tests.uid('submitted')) -> 'transcript' -> 1 -> 'answer_assessment_raw_data'))),
+  array['voice'], 'a key deleted from the list is hidden from the candidate on the next read');
 
 select * from finish();
 rollback;

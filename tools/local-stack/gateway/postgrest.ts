@@ -47,6 +47,16 @@ export function statusForSqlState(code: string, role: string): number {
   return 400;
 }
 
+/** A query's SQL error as PostgREST answers it; anything else is not ours to answer. */
+function sqlErrorAnswer(c: Context, e: unknown, role: string): Response {
+  const err = e as postgres.PostgresError;
+  if (!err.code) throw e;
+  return c.json(
+    pgError(err.code, err.message, err.detail ?? null, err.hint ?? null),
+    statusForSqlState(err.code, role) as 400,
+  );
+}
+
 export interface SchemaCache {
   functions(name: string): Promise<RpcFunction[]>;
   /** A table's (or view's) columns, or undefined when `public` has no such relation. */
@@ -181,12 +191,7 @@ export async function callRpc(
       headers: { "content-type": "application/json; charset=utf-8", "content-range": "0-0/*" },
     });
   } catch (e) {
-    const err = e as postgres.PostgresError;
-    if (!err.code) throw e;
-    return c.json(
-      pgError(err.code, err.message, err.detail ?? null, err.hint ?? null),
-      statusForSqlState(err.code, role) as 400,
-    );
+    return sqlErrorAnswer(c, e, role);
   }
 }
 
@@ -262,11 +267,6 @@ export async function readTable(
       },
     });
   } catch (e) {
-    const err = e as postgres.PostgresError;
-    if (!err.code) throw e;
-    return c.json(
-      pgError(err.code, err.message, err.detail ?? null, err.hint ?? null),
-      statusForSqlState(err.code, role) as 400,
-    );
+    return sqlErrorAnswer(c, e, role);
   }
 }
