@@ -172,7 +172,7 @@ export async function measureRedaction(url: string, result: string) {
       // As the RPC picks the allowed keys: in its own statement (json_each, json_object_agg).
       `select sum(length((select json_object_agg(e.key, e.value)
         from json_each(answer_assessment_raw_data) e
-        where e.key = any ((select raw_keys from private.candidate_shown)))::text)) ${where}`,
+        where e.key = any ((select raw_keys from private.candidate_shown)::text[]))::text)) ${where}`,
       50,
     ),
   };
