@@ -191,6 +191,8 @@ function proxy(target: string, req: Request): Promise<Response> {
       });
       res.on("end", () => {
         if (streaming) return streaming.close();
+        // One Uint8Array, not a Blob: Deno's server writes a byte body at once with its length,
+        // and streams a Blob, which a half-closed client then loses.
         const whole = new Uint8Array(heldBytes);
         held.reduce((at, c) => (whole.set(c, at), at + c.length), 0);
         answer(whole);
