@@ -1,6 +1,6 @@
 // Reads served by a read replica (the API load balancer's GETs): a session created a moment ago
 // on the primary, which the replica hasn't replayed yet, is not refused: the replica says so
-// (PT421) and the function asks the primary. A streaming replica of the stack's own database,
+// (PT409) and the function asks the primary. A streaming replica of the stack's own database,
 // its replay paused to hold the lag, behind a second gateway as the load balancer's endpoint.
 // Needs the local stack's cluster and Debian's pg_basebackup (PostgreSQL 15).
 import assert from "node:assert/strict";

@@ -625,22 +625,22 @@ Deno.test("only a token refused as a token is a 401; the rest of PostgREST's err
   }
 });
 
-Deno.test("a replica that hasn't seen the session yet (PT421): the primary is asked, once", async () => {
+Deno.test("a replica that hasn't seen the session yet (PT409): the primary is asked, once", async () => {
   const seen: string[] = [];
   const h = harness({
     cfg: { readUrl: "http://replicas.internal:8000" },
     rpc: (req) => {
       const host = new URL(req.url).host;
       seen.push(host);
-      return host.startsWith("replicas") ? pgrst(421, "PT421") : Response.json(transcriptDoc(1));
+      return host.startsWith("replicas") ? pgrst(409, "PT409") : Response.json(transcriptDoc(1));
     },
   });
   const res = await h.call(url());
   assert.equal(res.status, 200);
   await res.body?.cancel();
   assert.deepEqual(seen, ["replicas.internal:8000", "supabase.internal:8000"]);
-  const primaryToo = harness({ rpc: () => pgrst(421, "PT421") });
-  assert.equal((await primaryToo.call(url())).status, 500, "a 421 from the primary is a failure");
+  const primaryToo = harness({ rpc: () => pgrst(409, "PT409") });
+  assert.equal((await primaryToo.call(url())).status, 500, "a 409 from the primary is a failure");
 });
 
 /** A request body that records how much of it was read and whether it was cancelled. */

@@ -118,7 +118,7 @@ export interface TranscriptRequest {
  * in both headers, as supabase-js sends a secret-keyed client's requests. GET, as supabase-js's
  * `rpc(fn, args, { get: true })`: the RPC is STABLE, and Supabase's API load balancer
  * (`readUrl`) sends GETs to the nearest read replica; one that hasn't replayed the caller's
- * session yet says so (PT421) and the primary is asked. With `relay`, a document whose length is
+ * session yet says so (PT409) and the primary is asked. With `relay`, a document whose length is
  * announced comes back unread, as a stream. Otherwise the body is kept as bytes: a JSON object
  * (checked by its ends, not parsed) or `null` for not found / not visible. `signal` is the
  * deadline, `client` the caller going away: either cancels the call.
@@ -170,7 +170,7 @@ async function callRpc(
   }
   if (!res.ok) {
     const code = String(safeJson(body)?.code ?? "");
-    if (res.status === 421 && code === "PT421") {
+    if (res.status === 409 && code === "PT409") {
       return { result: fail("rpc", "the replica has not seen the session"), replicaBehind: true };
     }
     if (res.status === 401 || res.status === 403) {
