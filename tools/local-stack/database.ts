@@ -1,9 +1,10 @@
 /** Brings a bare cluster to what a Supabase project database holds: platform, migrations, seed. */
+import { npmPath } from "./npm_binaries.ts";
 import { run } from "./processes.ts";
 
 export const ROOT = new URL("../../", import.meta.url).pathname;
-/** Supabase CLI 3 (npm @supabase/cli-linux-x64; see package.json). */
-export const SUPABASE_CLI = `${ROOT}node_modules/supabase-cli/bin/supabase`;
+/** Supabase CLI 3 (npm `supabase`: its build for this platform). */
+export const SUPABASE_CLI = npmPath("supabase");
 
 /**
  * STACK_AUTO_EXPOSE: "0" for a project created since 2026-10-30, whose new objects in public are

@@ -6,6 +6,7 @@
  * stack, the tests that need another copy (behind a proxy, a dead upstream) and the benchmarks.
  */
 import { ROOT } from "./database.ts";
+import { npmPath } from "./npm_binaries.ts";
 import { freePort, waitFor } from "./processes.ts";
 
 export const FUNCTION_NAME = "job-interview-details";
@@ -13,8 +14,8 @@ export const FUNCTION_DIR = `${ROOT}supabase/functions/${FUNCTION_NAME}`;
 /** The Edge Runtime's stand-in (edge_runtime.ts): every function process runs it. */
 export const SERVE_ENTRY = `${ROOT}tools/local-stack/edge_runtime.ts`;
 export const STAGE_PREFIX = "jid-fn-";
-/** The hosted Edge Runtime's Deno (2.1.4), installed by npm next to the project's own. */
-export const EDGE_DENO = `${ROOT}node_modules/deno-edge-runtime/deno`;
+/** The hosted Edge Runtime's Deno (2.1.4): EDGE_DENO, else npm's build for this platform. */
+export const EDGE_DENO = Deno.env.get("EDGE_DENO") || npmPath("edgeDeno");
 
 /** The Deno binary the function runs under, its version, and the env that binary needs. */
 export interface Runtime {

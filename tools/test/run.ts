@@ -20,6 +20,7 @@ import {
   stageFunction,
 } from "../local-stack/function_process.ts";
 import { formatEnvFile } from "../local-stack/main.ts";
+import { npmPath } from "../local-stack/npm_binaries.ts";
 import { ensurePackages, SUITE_PROOFS } from "../local-stack/packages.ts";
 import { startCluster } from "../local-stack/postgres.ts";
 import { startStack } from "../local-stack/stack.ts";
@@ -207,7 +208,7 @@ async function main(mode: "all" | "edge" | "new-project"): Promise<number> {
     await check("deno check", deno, ["check"]);
     await checkFunction(functionRuntime(deno));
     await checkFunction(functionRuntime(EDGE_DENO));
-    await check("squawk (supabase/migrations)", `${ROOT}node_modules/squawk/bin/squawk`, [
+    await check("squawk (supabase/migrations)", npmPath("squawk"), [
       "supabase/migrations/*.sql",
     ]);
     await pgTap();
