@@ -74,7 +74,7 @@ type Called = { result: RpcResult; replicaBehind?: boolean };
 async function callRpc(ctx: RpcContext, base: string, input: TranscriptRequest): Promise<Called> {
   const { caller } = input;
   const query = new URLSearchParams({ p_interview_result_id: input.id, p_view: input.view });
-  const { stop, releaseDeadline } = linked(input.signal, input.client);
+  const { stop, release } = linked(input.signal, input.client);
   let res: Response;
   let body: Bytes;
   try {
@@ -89,7 +89,7 @@ async function callRpc(ctx: RpcContext, base: string, input: TranscriptRequest):
     });
     const length = input.relay ? relayable(res) : undefined;
     if (length !== undefined) {
-      releaseDeadline();
+      release();
       // Handed to Deno untouched, the body goes from socket to socket without passing through
       // JS: nearly half the function's CPU on a 640 KB answer. The price: once handed over, an
       // upstream that stalls mid-body is no longer ours to cut (an aborted fetch goes on
@@ -155,7 +155,7 @@ function safeJson(body: Uint8Array): Record<string, unknown> | undefined {
   }
 }
 
-/** The upstream signal for one call: the deadline and the client, until `releaseDeadline()`. */
+/** The upstream signal for one call: the deadline and the client, until `release()`. */
 function linked(deadline: AbortSignal, client?: AbortSignal) {
   const stop = new AbortController();
   const onDeadline = () => stop.abort(deadline.reason);
@@ -166,7 +166,16 @@ function linked(deadline: AbortSignal, client?: AbortSignal) {
   else client?.addEventListener("abort", onClient, { once: true });
   return {
     stop,
-    /** From here on the deadline no longer applies (the client's pace is not the upstream's). */
-    releaseDeadline: () => deadline.removeEventListener("abort", onDeadline),
+    /**
+     * For a body handed to Deno: the deadline no longer applies (the client's pace is not the
+     * upstream's), and the client going away is Deno's to handle (it cancels the body, and so
+     * the upstream). Left linked, the client's signal would error the body under Deno 2.1 (the
+     * hosted runtime's), which aborts it when the answer ends or the client leaves; mid-body,
+     * behind gzip, that error went uncaught and ended the process.
+     */
+    release: () => {
+      deadline.removeEventListener("abort", onDeadline);
+      client?.removeEventListener("abort", onClient);
+    },
   };
 }
