@@ -1,9 +1,15 @@
 import assert from "node:assert/strict";
-import { createApp, createDeps } from "../../supabase/functions/job-interview-details/app.ts";
-import type { RequestLog } from "../../supabase/functions/job-interview-details/log.ts";
+import { jwtVerify } from "jose";
+import { createApp } from "../../supabase/functions/job-interview-details/app.ts";
+import { createDeps } from "../../supabase/functions/job-interview-details/deps.ts";
+import {
+  type RequestLog,
+  RequestLogSchema,
+} from "../../supabase/functions/job-interview-details/log.ts";
 import {
   config,
   fakeStorage,
+  JWT_SECRET,
   RESULT_ID,
   storageToken,
   token,
@@ -141,6 +147,20 @@ Deno.test("an unsigned document is relayed as it arrives, byte for byte", async 
   assert.equal(res.headers.get("content-type"), "application/json; charset=utf-8");
   assert.equal(h.requests.length, 1);
   assert.equal(h.logs.at(-1)?.bytes, new TextEncoder().encode(raw).length);
+});
+
+Deno.test("once relayed, the document is Deno's: the client's signal no longer reaches the upstream body", async () => {
+  // Deno 2.1 aborts a request's signal when its answer ends or its client leaves; linked to a
+  // relayed body behind gzip, that abort went uncaught mid-body and ended the process.
+  const raw = JSON.stringify(transcriptDoc(20));
+  const upstream = halves(raw);
+  const h = harness({ rpc: () => upstream.response() });
+  const client = new AbortController();
+  const res = await h.call(url(), { signal: client.signal });
+  assert.equal(res.status, 200);
+  client.abort();
+  upstream.release();
+  assert.equal(await res.text(), raw);
 });
 
 Deno.test("a relayed document cut short upstream is an error for the client, never a whole 200", async () => {
@@ -489,6 +509,63 @@ Deno.test("one log line per request, with the caller and timings but no token or
   assert.ok(!line.includes(tok) && !line.includes(tok.split(".")[2]), "no token");
   assert.ok(!line.includes("token=") && !line.includes("service-key"), "no signed URL or key");
   assert.equal(log.path, "/job-interview-details", "the path, without the query string");
+});
+
+/** PostgREST as the one verifier: a token signed with the project's secret, or PGRST301. */
+async function verifyingRpc(req: Request, answer: () => Response): Promise<Response> {
+  const token = req.headers.get("authorization")!.replace(/^Bearer /, "");
+  try {
+    await jwtVerify(token, new TextEncoder().encode(JWT_SECRET));
+  } catch {
+    return pgrst(401, "PGRST301", "JWSInvalidSignature");
+  }
+  return answer();
+}
+
+Deno.test("the log names the caller only once PostgREST has verified the token: a forged one is never logged as its victim", async () => {
+  const forged = await token(undefined, { secret: "forged-secret-forged-secret-forged-sec" });
+  const genuine = await token(undefined);
+  const victim = "00000000-0000-4000-8000-000000000012";
+  const cases: [string, () => Response, string, string, number, boolean | undefined][] = [
+    ["forged, refused", () => Response.json(transcriptDoc(1)), forged, url(), 401, false],
+    ["forged, bad input first", () => Response.json(transcriptDoc(1)), forged, "/", 422, false],
+    ["genuine, bad input", () => Response.json(transcriptDoc(1)), genuine, "/", 422, false],
+    ["genuine, the RPC failing", () => pgrst(500, "XX000"), genuine, url(), 500, false],
+    ["genuine, found", () => Response.json(transcriptDoc(1)), genuine, url(), 200, true],
+    ["genuine, not found", () => new Response("null"), genuine, url(), 404, true],
+    ["no credential", () => Response.json(transcriptDoc(1)), "", url(), 401, undefined],
+  ];
+  for (const [name, answer, auth, path, status, verified] of cases) {
+    const h = harness({ rpc: (req) => verifyingRpc(req, answer) });
+    const res = await h.call(path, { auth: auth || null });
+    assert.equal(res.status, status, name);
+    await res.body?.cancel();
+    const line = RequestLogSchema.parse(h.logs[0]);
+    assert.equal(line.verified, verified, name);
+    if (verified) {
+      assert.deepEqual([line.sub, line.role], [victim, "authenticated"], name);
+    } else {
+      assert.ok(!("sub" in line) && !("role" in line), `${name}: ${JSON.stringify(line)}`);
+      assert.ok(!JSON.stringify(line).includes(victim), `${name}: the claimed id nowhere`);
+    }
+  }
+  const h = harness({ rpc: (req) => verifyingRpc(req, () => Response.json(transcriptDoc(1))) });
+  await (await h.call(url(), { auth: genuine })).body?.cancel();
+  assert.deepEqual(Object.keys(h.logs[0]).sort(), [
+    "bytes",
+    "gzip",
+    "method",
+    "path",
+    "request_id",
+    "role",
+    "rpc_ms",
+    "signed",
+    "status",
+    "sub",
+    "total_ms",
+    "verified",
+    "view",
+  ]);
 });
 
 Deno.test("an unexpected error is a bare 500 with the request id, logged in full in its line", async () => {

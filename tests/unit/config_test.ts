@@ -103,6 +103,18 @@ Deno.test("resolveConfig() reads every optional setting", () => {
   assert.equal(data?.bodyTimeoutMs, 1500);
 });
 
+Deno.test("resolveConfig() bounds signed links to an hour: longer is a configuration error at start-up", () => {
+  assert.equal(
+    resolveConfig({ ...base, SIGNED_URL_TTL_SECONDS: "3600" }).data?.signedUrlTtlSeconds,
+    3600,
+  );
+  for (const ttl of ["3601", "86400", "604800"]) {
+    const { data, error } = resolveConfig({ ...base, SIGNED_URL_TTL_SECONDS: ttl });
+    assert.equal(data, undefined, ttl);
+    assert.match(error!, /^Invalid configuration: SIGNED_URL_TTL_SECONDS: At most 3600 s/, ttl);
+  }
+});
+
 for (
   const [name, env, fragment] of [
     ["a missing SUPABASE_URL", { ...base, SUPABASE_URL: undefined }, "SUPABASE_URL"],

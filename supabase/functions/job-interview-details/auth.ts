@@ -9,9 +9,10 @@
  * before any body is read or any upstream is called.
  */
 import { decodeJwt, decodeProtectedHeader } from "jose";
+import { CREDENTIAL_ERRORS } from "./errors.ts";
 
 export interface Caller {
-  /** The user id the token claims; null for the service role. Verified by PostgREST. */
+  /** The user id the token claims; null for the service role. Verified by PostgREST, later. */
   sub: string | null;
   role: "authenticated" | "service_role";
   /** Passed on to PostgREST so that Postgres decides what this caller sees. */
@@ -27,9 +28,7 @@ export type CheckResult = { caller: Caller; error?: undefined } | {
 
 /** What Supabase Auth signs user tokens with: the legacy secret, or a signing key. */
 const ALGORITHMS = ["HS256", "ES256", "RS256"];
-const INVALID = "Invalid or expired access token.";
-const EXPIRED = "The access token has expired.";
-const NOT_A_USER = "A signed-in user's access token is required.";
+const { invalid: INVALID, expired: EXPIRED, notAUser: NOT_A_USER } = CREDENTIAL_ERRORS;
 const SECRET_KEY_PREFIX = "sb_secret_";
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -65,13 +64,13 @@ export function credentialsFrom(
   if (authorization === undefined || authorization === null) {
     return apikey?.startsWith(SECRET_KEY_PREFIX)
       ? { token: apikey }
-      : { error: "Missing access token." };
+      : { error: CREDENTIAL_ERRORS.missing };
   }
   const token = bearerToken(authorization);
   if (token) return { token };
   return /^Bearer\s*$/i.test(authorization)
-    ? { error: "Missing access token." }
-    : { error: 'The Authorization header must be "Bearer <access token>".' };
+    ? { error: CREDENTIAL_ERRORS.missing }
+    : { error: CREDENTIAL_ERRORS.malformed };
 }
 
 /**

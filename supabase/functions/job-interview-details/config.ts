@@ -16,6 +16,13 @@ function json<T extends z.ZodType>(schema: T) {
   }).pipe(schema);
 }
 
+/**
+ * The longest a signed link may live. A link is a bearer credential Storage cannot revoke, so it
+ * outlives a sign-out by its whole lifetime; one hour is Supabase Auth's default access-token
+ * lifetime (`jwt_expiry`), the longest a token outlived a sign-out before sessions were checked.
+ */
+export const MAX_SIGNED_URL_TTL_SECONDS = 3600;
+
 const origins = z.string().transform((raw) => raw.split(",").map((o) => o.trim()).filter(Boolean));
 
 export const EnvSchema = z.object({
@@ -24,7 +31,10 @@ export const EnvSchema = z.object({
   SUPABASE_SERVICE_ROLE_KEY: z.string().min(1).optional(),
   SUPABASE_PUBLISHABLE_KEYS: json(namedKeys).optional(),
   SUPABASE_SECRET_KEYS: json(namedKeys).optional(),
-  SIGNED_URL_TTL_SECONDS: z.coerce.number().int().min(1).max(604_800).default(3600),
+  SIGNED_URL_TTL_SECONDS: z.coerce.number().int().min(1).max(MAX_SIGNED_URL_TTL_SECONDS, {
+    error: `At most ${MAX_SIGNED_URL_TTL_SECONDS} s: a signed link can't be revoked, so it ` +
+      "outlives a sign-out by its whole lifetime.",
+  }).default(3600),
   SIGNED_URL_BASE_URL: z.url().optional(),
   SUPABASE_READ_URL: z.url().optional(),
   /** The same, under a name `supabase secrets set` accepts (it refuses SUPABASE_*). */
@@ -88,15 +98,15 @@ export function resolveConfig(env: Record<string, string | undefined>): ConfigRe
         "Invalid configuration: SUPABASE_SERVICE_ROLE_KEY (or SUPABASE_SECRET_KEYS) is required",
     };
   }
-  const supabaseUrl = e.SUPABASE_URL.replace(/\/+$/, "");
+  const supabaseUrl = base(e.SUPABASE_URL);
   return {
     data: {
       supabaseUrl,
-      readUrl: (e.SUPABASE_READ_URL ?? e.API_READ_URL ?? supabaseUrl).replace(/\/+$/, ""),
+      readUrl: base(e.SUPABASE_READ_URL ?? e.API_READ_URL ?? supabaseUrl),
       apiKey,
       serviceKey,
       signedUrlTtlSeconds: e.SIGNED_URL_TTL_SECONDS,
-      signedUrlBaseUrl: (e.SIGNED_URL_BASE_URL ?? supabaseUrl).replace(/\/+$/, ""),
+      signedUrlBaseUrl: base(e.SIGNED_URL_BASE_URL ?? supabaseUrl),
       upstreamTimeoutMs: e.UPSTREAM_TIMEOUT_MS,
       bodyTimeoutMs: e.BODY_TIMEOUT_MS,
       corsAllowedOrigins: e.CORS_ALLOWED_ORIGINS,
@@ -107,4 +117,9 @@ export function resolveConfig(env: Record<string, string | undefined>): ConfigRe
       },
     },
   };
+}
+
+/** A base URL without trailing slashes, so paths are appended to it as they are. */
+function base(url: string): string {
+  return url.replace(/\/+$/, "");
 }

@@ -1,8 +1,16 @@
 /** Request input to a validated query, from GET parameters or a POST JSON body. */
 import { z } from "zod";
+import { readBody } from "./body.ts";
 import { DetailsBodySchema, type DetailsQuery, DetailsQuerySchema } from "./schemas.ts";
 
 const MAX_BODY_BYTES = 64 * 1024;
+
+/** What the handler's steps need of the input, once valid. */
+export type DetailsInput = {
+  id: DetailsQuery["interview_result_id"];
+  view: DetailsQuery["view"];
+  signed: boolean;
+};
 
 export type InputResult = { data: DetailsQuery; error?: undefined } | {
   data?: undefined;
@@ -43,43 +51,20 @@ export function parseQuery(params: URLSearchParams): InputResult {
 
 type BodyText = { text: string; error?: undefined } | { text?: undefined; error: string };
 
-/**
- * The body as text, within `max` bytes and `timeoutMs`: a declared length over `max` is refused
- * before reading, a chunked one stops being read there; a body that doesn't arrive in time, or
- * is cut off or malformed on the wire (the client's doing), is refused too. Every refusal leaves
- * the body unread: the app then closes the connection.
- */
-async function readAtMost(req: Request, max: number, timeoutMs: number): Promise<BodyText> {
-  if (!req.body) return { text: "" };
-  if (Number(req.headers.get("content-length")) > max) {
-    return { error: "Request body is too large." };
-  }
-  const reader = req.body.getReader();
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<"late">((resolve) =>
-    timer = setTimeout(() => resolve("late"), timeoutMs)
-  );
+const BODY_REFUSED = {
+  too_large: "Request body is too large.",
+  late: "Request body did not arrive in time.",
+  broken: "Request body could not be read: it ended early or was malformed.",
+} as const;
+
+/** The body as text, within MAX_BODY_BYTES and `timeoutMs`; any refusal leaves it unread. */
+async function bodyText(req: Request, timeoutMs: number): Promise<BodyText> {
   const decoder = new TextDecoder();
   let text = "";
-  let read = 0;
-  const refuse = (error: string): BodyText => {
-    reader.cancel().catch(() => {});
-    return { error };
-  };
-  try {
-    while (true) {
-      const next = await Promise.race([reader.read(), late]);
-      if (next === "late") return refuse("Request body did not arrive in time.");
-      if (next.done) return { text: text + decoder.decode() };
-      read += next.value.length;
-      if (read > max) return refuse("Request body is too large.");
-      text += decoder.decode(next.value, { stream: true });
-    }
-  } catch {
-    return { error: "Request body could not be read: it ended early or was malformed." };
-  } finally {
-    clearTimeout(timer);
-  }
+  const end = await readBody(req, MAX_BODY_BYTES, timeoutMs, (chunk) => {
+    text += decoder.decode(chunk, { stream: true });
+  });
+  return end === "done" ? { text: text + decoder.decode() } : { error: BODY_REFUSED[end] };
 }
 
 /** A POST body: its fields win over the query's; validated by DetailsBodySchema. */
@@ -88,7 +73,7 @@ export async function parseBody(
   params: URLSearchParams,
   timeoutMs: number,
 ): Promise<InputResult> {
-  const read = await readAtMost(req, MAX_BODY_BYTES, timeoutMs);
+  const read = await bodyText(req, timeoutMs);
   if (read.error !== undefined) return { error: { message: read.error }, unread: true };
   const text = read.text;
   let body: unknown = {};

@@ -5,28 +5,40 @@
  * counted into one summary line per window. Callers pass only safe fields: never a token, key or
  * signed URL.
  */
+import { z } from "zod";
 
-export interface RequestLog {
-  request_id: string;
-  method: string;
-  path: string;
-  status: number;
-  code?: string;
-  sub?: string | null;
-  role?: string;
-  view?: string;
-  signed?: boolean;
-  recordings?: number;
-  upstream_failure?: string;
-  /** An unexpected error: its name and message (never a value from the request). */
-  error?: string;
-  message?: string;
-  rpc_ms?: number;
-  sign_ms?: number;
-  total_ms: number;
-  bytes: number;
-  gzip: boolean;
-}
+/**
+ * The request's log line: these fields and no others. The caller is named only as PostgREST
+ * verified them: `sub` and `role` are written once it accepted the credential (it answered the
+ * RPC with a document or null); before that, or when it refused, `verified` is false and the
+ * line names no one, since the claims of a token nothing has verified are anyone's to write.
+ */
+export const RequestLogSchema = z.strictObject({
+  request_id: z.string(),
+  method: z.string().meta({ description: "GET, POST, ... or (other)" }),
+  path: z.string().meta({ description: "The route, never the path a client sent, or (other)" }),
+  status: z.number().int(),
+  code: z.string().optional().meta({ description: "The error's code (errors.ts)" }),
+  verified: z.boolean().optional().meta({
+    description: "Whether PostgREST accepted the credential; absent when none passed the pre-check",
+  }),
+  sub: z.string().nullable().optional().meta({ description: "The verified user id" }),
+  role: z.enum(["authenticated", "service_role"]).optional().meta({
+    description: "The verified role",
+  }),
+  view: z.string().optional(),
+  signed: z.boolean().optional(),
+  recordings: z.number().int().optional().meta({ description: "Paths asked to be signed" }),
+  upstream_failure: z.string().optional().meta({ description: "The failing step, and why" }),
+  error: z.string().optional().meta({ description: "An unexpected error's name" }),
+  message: z.string().optional().meta({ description: "Its message (never a request's value)" }),
+  rpc_ms: z.number().optional(),
+  sign_ms: z.number().optional(),
+  total_ms: z.number(),
+  bytes: z.number().int().meta({ description: "The answer's body, before compression" }),
+  gzip: z.boolean(),
+});
+export type RequestLog = z.infer<typeof RequestLogSchema>;
 
 export type Logger = (entry: RequestLog) => void;
 

@@ -29,7 +29,24 @@ const errorResponse = (description: string) => ({
   content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
 });
 
-export function buildOpenApi(serverUrl = "https://cool.jobmojito.com/functions/v1"): JsonSchema {
+const RESPONSES = {
+  "200": {
+    description: "The interview result and transcript.",
+    content: {
+      "application/json": {
+        schema: { $ref: "#/components/schemas/JobInterviewDetailsResponse" },
+      },
+    },
+  },
+  "401": errorResponse("Missing, expired or invalid access token."),
+  "404": errorResponse("No interview result exists for the given interview_result_id."),
+  "405": errorResponse("A method other than GET, POST and OPTIONS (HEAD included)."),
+  "422": errorResponse("Validation error."),
+  "500": errorResponse("Server error."),
+};
+
+/** The schemas with an `id` in zod's global registry, and the request body, as components. */
+function componentSchemas(): Record<string, JsonSchema> {
   // These schemas carry an `id` in zod's global registry; emitted as components.
   void DetailsResponseSchema, ErrorSchema;
   const registry = z.toJSONSchema(z.globalRegistry, {
@@ -39,32 +56,24 @@ export function buildOpenApi(serverUrl = "https://cool.jobmojito.com/functions/v
   // The request body as clients send it (defaults optional), not as parsed.
   registry.schemas[DETAILS_BODY] = z.toJSONSchema(DetailsBodySchema, { io: "input" }) as JsonSchema;
   delete registry.schemas[DETAILS_BODY].$schema;
-  const responses = {
-    "200": {
-      description: "The interview result and transcript.",
-      content: {
-        "application/json": {
-          schema: { $ref: "#/components/schemas/JobInterviewDetailsResponse" },
-        },
-      },
-    },
-    "401": errorResponse("Missing, expired or invalid access token."),
-    "404": errorResponse("No interview result exists for the given interview_result_id."),
-    "405": errorResponse("A method other than GET, POST and OPTIONS (HEAD included)."),
-    "422": errorResponse("Validation error."),
-    "500": errorResponse("Server error."),
-  };
-  const operation = {
+  return registry.schemas;
+}
+
+function getOperation(): JsonSchema {
+  return {
     tags: ["Results"],
     summary: "Get interview result details with transcript",
     description:
       "Returns an interview result with its full transcript and AI assessment. Optionally attaches signed recording URLs.",
     security: [{ bearerAuth: [] }],
     parameters: queryParameters(),
-    responses,
+    responses: RESPONSES,
     operationId: "get_interview_result_details",
   };
-  const post = {
+}
+
+function postOperation(): JsonSchema {
+  return {
     tags: ["Results"],
     summary: "Get interview result details with transcript (JSON body)",
     description:
@@ -76,9 +85,12 @@ export function buildOpenApi(serverUrl = "https://cool.jobmojito.com/functions/v
         "application/json": { schema: { $ref: `#/components/schemas/${DETAILS_BODY}` } },
       },
     },
-    responses,
+    responses: RESPONSES,
     operationId: "get_interview_result_details_by_post",
   };
+}
+
+export function buildOpenApi(serverUrl = "https://cool.jobmojito.com/functions/v1"): JsonSchema {
   return {
     openapi: "3.1.0",
     info: {
@@ -97,8 +109,8 @@ export function buildOpenApi(serverUrl = "https://cool.jobmojito.com/functions/v
           description: "Supabase JWT — `Authorization: Bearer <token>`.",
         },
       },
-      schemas: registry.schemas,
+      schemas: componentSchemas(),
     },
-    paths: { "/job-interview-details": { get: operation, post } },
+    paths: { "/job-interview-details": { get: getOperation(), post: postOperation() } },
   };
 }

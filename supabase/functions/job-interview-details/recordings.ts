@@ -139,93 +139,101 @@ function decodeString(bytes: Uint8Array, start: number, end: number): string {
   return JSON.parse(new TextDecoder().decode(bytes.subarray(start, end)));
 }
 
-/** Maps the document, or returns undefined when it is not a well-formed JSON object. */
-export function mapDocument(bytes: Uint8Array): DocumentMap | undefined {
-  const n = bytes.length;
-  let i = 0;
-  const expect = (b: number) => {
-    i = skipSpace(bytes, i);
-    if (bytes[i] !== b) throw new Malformed();
-    i++;
-  };
+/**
+ * A cursor over the document, mapping it as it reads: the top object's members, the transcript's
+ * items, the paths. Throws Malformed wherever the bytes are not what JSON allows there.
+ */
+class Scanner {
+  i = 0;
+  constructor(readonly bytes: Uint8Array) {}
+
+  /** Whether the next byte past whitespace is `b`; the cursor is left on it. */
+  at(b: number): boolean {
+    this.i = skipSpace(this.bytes, this.i);
+    return this.bytes[this.i] === b;
+  }
+
+  /** Past whitespace and `b`, which must come next. */
+  expect(b: number): void {
+    if (!this.at(b)) throw new Malformed();
+    this.i++;
+  }
+
+  /** After a member or an element: true past a comma, false on `close` (left on it). */
+  more(close: number): boolean {
+    if (this.at(COMMA)) return void this.i++, true;
+    if (this.bytes[this.i] === close) return false;
+    throw new Malformed();
+  }
+
   /** A string or null value (a path); anything else is skipped and counts as no path. */
-  const readPath = (): string | null => {
-    i = skipSpace(bytes, i);
-    if (bytes[i] !== QUOTE) {
-      i = endOfValue(bytes, i);
+  path(): string | null {
+    if (!this.at(QUOTE)) {
+      this.i = endOfValue(this.bytes, this.i);
       return null;
     }
-    const start = i;
-    i = endOfString(bytes, i, true);
-    return decodeString(bytes, start, i);
-  };
-  /**
-   * Walks an object's members; `onMember` consumes the value of keys it wants and returns true.
-   * Keys are compared as bytes; only one with an escape in it is decoded.
-   */
-  const walkObject = (onMember: (is: (key: Uint8Array) => boolean) => boolean): ObjectMap => {
-    expect(OPEN_OBJ);
-    i = skipSpace(bytes, i);
-    let members = false;
-    if (bytes[i] !== CLOSE_OBJ) {
-      while (true) {
-        i = skipSpace(bytes, i);
-        if (bytes[i] !== QUOTE) throw new Malformed();
-        const start = i;
-        i = endOfString(bytes, i, true);
-        const end = i;
-        const escaped = bytes.subarray(start, end).includes(BACKSLASH);
-        const key = escaped ? decodeString(bytes, start, end) : undefined;
-        const is = (k: Uint8Array) =>
-          key === undefined ? isKey(bytes, start, end, k) : key === new TextDecoder().decode(k);
-        expect(COLON);
-        if (!onMember(is)) i = endOfValue(bytes, i);
-        members = true;
-        i = skipSpace(bytes, i);
-        if (bytes[i] === COMMA) {
-          i++;
-          continue;
-        }
-        if (bytes[i] === CLOSE_OBJ) break;
-        throw new Malformed();
-      }
-    }
-    const end = i++;
-    return { end, members };
-  };
+    const start = this.i;
+    this.i = endOfString(this.bytes, start, true);
+    return decodeString(this.bytes, start, this.i);
+  }
 
+  /** The key at the cursor, as a test of which key it is: by bytes, decoded only if escaped. */
+  key(): (key: Uint8Array) => boolean {
+    const bytes = this.bytes;
+    if (!this.at(QUOTE)) throw new Malformed();
+    const start = this.i;
+    const end = this.i = endOfString(bytes, start, true);
+    if (!bytes.subarray(start, end).includes(BACKSLASH)) return (k) => isKey(bytes, start, end, k);
+    const key = decodeString(bytes, start, end);
+    return (k) => key === new TextDecoder().decode(k);
+  }
+
+  /** An object's members; `onMember` consumes the value of a key it wants and returns true. */
+  object(onMember: (is: (key: Uint8Array) => boolean) => boolean): ObjectMap {
+    this.expect(OPEN_OBJ);
+    let members = false;
+    if (!this.at(CLOSE_OBJ)) {
+      do {
+        const is = this.key();
+        this.expect(COLON);
+        if (!onMember(is)) this.i = endOfValue(this.bytes, this.i);
+        members = true;
+      } while (this.more(CLOSE_OBJ));
+    }
+    return { end: this.i++, members };
+  }
+
+  /** The transcript's items, mapped into `items`; false (left unread) when not an array. */
+  items(items: ObjectMap[]): boolean {
+    if (!this.at(OPEN_ARR)) return false;
+    this.i++;
+    if (this.at(CLOSE_ARR)) return void this.i++, true;
+    do {
+      if (!this.at(OPEN_OBJ)) throw new Malformed();
+      let path: string | null | undefined;
+      const item = this.object((is) => is(RECORDING_PATH) ? (path = this.path(), true) : false);
+      items.push({ ...item, path });
+    } while (this.more(CLOSE_ARR));
+    this.i++;
+    return true;
+  }
+}
+
+/** Maps the document, or returns undefined when it is not a well-formed JSON object. */
+export function mapDocument(bytes: Uint8Array): DocumentMap | undefined {
+  const scan = new Scanner(bytes);
+  const items: ObjectMap[] = [];
+  let path: string | null | undefined;
+  let introPath: string | null | undefined;
   try {
-    const items: ObjectMap[] = [];
-    let path: string | null | undefined;
-    let introPath: string | null | undefined;
-    const top = walkObject((is) => {
-      if (is(RECORDING_PATH)) path = readPath();
-      else if (is(INTRO_PATH)) introPath = readPath();
-      else if (is(TRANSCRIPT)) {
-        i = skipSpace(bytes, i);
-        if (bytes[i] !== OPEN_ARR) return false;
-        i = skipSpace(bytes, i + 1);
-        if (bytes[i] === CLOSE_ARR) return void i++, true;
-        while (true) {
-          i = skipSpace(bytes, i);
-          if (bytes[i] !== OPEN_OBJ) throw new Malformed();
-          let itemPath: string | null | undefined;
-          const item = walkObject((isItemKey) =>
-            isItemKey(RECORDING_PATH) ? (itemPath = readPath(), true) : false
-          );
-          items.push({ ...item, path: itemPath });
-          i = skipSpace(bytes, i);
-          if (bytes[i] === COMMA) {
-            i++;
-            continue;
-          }
-          if (bytes[i] === CLOSE_ARR) return void i++, true;
-          throw new Malformed();
-        }
-      } else return false;
+    const top = scan.object((is) => {
+      if (is(RECORDING_PATH)) path = scan.path();
+      else if (is(INTRO_PATH)) introPath = scan.path();
+      else if (is(TRANSCRIPT)) return scan.items(items);
+      else return false;
       return true;
     });
-    if (skipSpace(bytes, i) !== n) throw new Malformed();
+    if (skipSpace(bytes, scan.i) !== bytes.length) throw new Malformed();
     return { top: { ...top, path, introPath }, items };
   } catch (e) {
     if (e instanceof Malformed || e instanceof SyntaxError) return undefined;
