@@ -1,0 +1,221 @@
+// The Edge Runtime stand-in (tools/local-stack/edge_runtime.ts) honours EdgeRuntime.waitUntil
+// as supabase/edge-runtime does for a user worker under its per_worker policy: the promise is
+// handed back and waited for, the answer not; a stop waits for it within a bound and then fires
+// `beforeunload` (reason "early_drop"); `unload` never reaches the function; a rejection nothing
+// handles is reported and the process goes on. Served under FUNCTION_DENO, with a tiny function
+// of this test's own (not the project's), so it needs no stack.
+import assert from "node:assert/strict";
+import {
+  functionRuntime,
+  type FunctionSource,
+  serveCommand,
+  serveEnv,
+  stageFunction,
+} from "../../tools/local-stack/function_process.ts";
+import { freePort, waitFor } from "../../tools/local-stack/processes.ts";
+
+const NAME = "edge-runtime-probe";
+
+/**
+ * Each route starts one background promise of `ms` and answers at once. The function prints
+ * one JSON line per event it sees, so the order of events can be read off its output.
+ */
+const FUNCTION = `
+const say = (event, extra = {}) => console.log(JSON.stringify({ event, ...extra }));
+addEventListener("drain", () => say("drain"));
+addEventListener("beforeunload", (e) => say("beforeunload", { reason: e.detail?.reason }));
+addEventListener("unload", () => say("unload"));
+const after = (ms, then) => new Promise((resolve) => setTimeout(resolve, ms)).then(then);
+
+Deno.serve(async (req) => {
+  const url = new URL(req.url);
+  const ms = Number(url.searchParams.get("ms") ?? 0);
+  const id = url.searchParams.get("id");
+  switch (url.pathname.split("/").pop()) {
+    case "later": {
+      const task = after(ms, () => say("done", { id }));
+      const handedBack = EdgeRuntime.waitUntil(task) === task;
+      say("answered", { id });
+      return Response.json({ handedBack, notAPromise: EdgeRuntime.waitUntil(7) });
+    }
+    case "reject":
+      EdgeRuntime.waitUntil(after(ms, () => { throw new Error("insert refused " + id); }));
+      return new Response("ok");
+    case "handled": {
+      const task = after(ms, () => { throw new Error("handled " + id); });
+      task.catch(() => say("handled", { id }));
+      EdgeRuntime.waitUntil(task);
+      return new Response("ok");
+    }
+    case "slow":
+      await after(ms, () => {});
+      return new Response("slow answer");
+  }
+  return new Response("no such route", { status: 404 });
+});
+`;
+
+interface Served {
+  base: string;
+  origin: string;
+  events: () => Record<string, unknown>[];
+  stderr: () => string;
+  exited: Promise<Deno.CommandStatus>;
+  kill: (signal?: Deno.Signal) => void;
+}
+
+async function serveProbe(env: Record<string, string> = {}): Promise<Served> {
+  const dir = await Deno.makeTempDir({ prefix: "edge-runtime-test-" });
+  await Deno.writeTextFile(`${dir}/index.ts`, FUNCTION);
+  await Deno.writeTextFile(`${dir}/deno.json`, "{}\n");
+  const source: FunctionSource = { name: NAME, dir };
+  const staged = await stageFunction(source);
+  const runtime = functionRuntime();
+  const port = freePort();
+  const [cmd, ...args] = serveCommand(runtime, staged, { source });
+  const child = new Deno.Command(cmd, {
+    args,
+    env: serveEnv(
+      runtime,
+      staged,
+      `127.0.0.1:${port}`,
+      {
+        SUPABASE_URL: "http://127.0.0.1:9",
+        STACK_LEGACY_KEYS: "0",
+      },
+      { EDGE_MEMORY: "1", ...env },
+      source,
+    ),
+    clearEnv: true,
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  let out = "";
+  let err = "";
+  const pump = async (s: ReadableStream<Uint8Array>, into: (t: string) => void) => {
+    for await (const t of s.pipeThrough(new TextDecoderStream())) into(t);
+  };
+  const pumped = Promise.all([
+    pump(child.stdout, (t) => (out += t)),
+    pump(child.stderr, (t) => (err += t)),
+  ]);
+  const exited = child.status.then(async (s) => {
+    await pumped;
+    await Deno.remove(staged, { recursive: true });
+    await Deno.remove(dir, { recursive: true });
+    return s;
+  });
+  const origin = `http://127.0.0.1:${port}`;
+  await waitFor("the probe function", async () => {
+    const res = await fetch(`${origin}/_edge/memory`);
+    await res.body?.cancel();
+    return res.ok;
+  }, 60_000);
+  return {
+    base: `${origin}/${NAME}`,
+    origin,
+    events: () =>
+      out.split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l)).filter((e) =>
+        e.event
+      ),
+    stderr: () => err,
+    exited,
+    kill: (signal = "SIGTERM") => child.kill(signal),
+  };
+}
+
+const background = async (origin: string) =>
+  (await (await fetch(`${origin}/_edge/memory`)).json()).background;
+
+async function until(what: string, ok: () => boolean | Promise<boolean>, ms = 10_000) {
+  await waitFor(what, async () => await ok(), ms);
+}
+
+Deno.test("waitUntil hands the promise back; the answer doesn't wait for it, the worker does", async () => {
+  const fn = await serveProbe();
+  try {
+    const res = await fetch(`${fn.base}/later?ms=1500&id=a`);
+    assert.equal(res.status, 200);
+    assert.deepEqual(await res.json(), { handedBack: true, notAPromise: 7 });
+    // Answered while the promise is still pending: the order of events, not a timing.
+    const pending = await background(fn.origin);
+    assert.deepEqual([pending.pending, pending.settled], [1, 0]);
+    assert.deepEqual(fn.events(), [{ event: "answered", id: "a" }]);
+    await until("the background promise", () => fn.events().length === 2);
+    assert.deepEqual(fn.events()[1], { event: "done", id: "a" });
+    const after = await background(fn.origin);
+    assert.deepEqual([after.pending, after.settled, after.unhandled], [0, 1, 0]);
+  } finally {
+    fn.kill();
+    await fn.exited;
+  }
+});
+
+Deno.test("SIGTERM: answers in flight finish, pending promises are waited for, then beforeunload (early_drop) and exit 0", async () => {
+  const fn = await serveProbe();
+  const slow = fetch(`${fn.base}/slow?ms=1500`);
+  await (await fetch(`${fn.base}/later?ms=2500&id=b`)).body?.cancel();
+  await new Promise((r) => setTimeout(r, 200));
+  fn.kill("SIGTERM");
+  const answer = await slow;
+  assert.equal(answer.status, 200);
+  assert.equal(await answer.text(), "slow answer");
+  const status = await fn.exited;
+  assert.equal(status.code, 0);
+  // What the hosted runtime dispatches to a user worker on a termination request, in order;
+  // never `unload`.
+  assert.deepEqual(fn.events(), [
+    { event: "answered", id: "b" },
+    { event: "drain" },
+    { event: "done", id: "b" },
+    { event: "beforeunload", reason: "early_drop" },
+  ]);
+  assert.doesNotMatch(fn.stderr(), /abandoned/);
+});
+
+Deno.test("SIGTERM: a promise still pending at the bound is abandoned, reported, exit 1, no beforeunload", async () => {
+  const fn = await serveProbe({ EDGE_GRACE_SECONDS: "1" });
+  await (await fetch(`${fn.base}/later?ms=60000&id=c`)).body?.cancel();
+  fn.kill("SIGTERM");
+  const status = await fn.exited;
+  assert.equal(status.code, 1);
+  assert.deepEqual(fn.events(), [{ event: "answered", id: "c" }, { event: "drain" }]);
+  assert.match(fn.stderr(), /stopped after 1 s with 1 background promise pending .*: abandoned/);
+});
+
+Deno.test("a background rejection nothing handles is reported and the worker goes on; a handled one is not reported", async () => {
+  const fn = await serveProbe();
+  try {
+    await (await fetch(`${fn.base}/handled?ms=10&id=h`)).body?.cancel();
+    await (await fetch(`${fn.base}/reject?ms=10&id=7`)).body?.cancel();
+    await until("the rejection's report", () => /insert refused 7/.test(fn.stderr()));
+    assert.match(
+      fn.stderr(),
+      /EdgeRuntime\.waitUntil: a background promise rejected and nothing handled it: Error: insert refused 7/,
+    );
+    assert.doesNotMatch(fn.stderr(), /handled h/);
+    assert.deepEqual(fn.events(), [{ event: "handled", id: "h" }]);
+    // Still serving.
+    const res = await fetch(`${fn.base}/later?ms=0&id=d`);
+    assert.equal(res.status, 200);
+    await res.body?.cancel();
+    const stats = await background(fn.origin);
+    assert.equal(stats.unhandled, 1);
+  } finally {
+    fn.kill();
+    await fn.exited;
+  }
+});
+
+Deno.test("a promise pending past the wall-clock limit is reported once", async () => {
+  const fn = await serveProbe({ EDGE_WALL_CLOCK_SECONDS: "1" });
+  try {
+    await (await fetch(`${fn.base}/later?ms=3500&id=e`)).body?.cancel();
+    await until("the wall-clock report", () => /past the wall-clock limit/.test(fn.stderr()));
+    await until("the promise", () => fn.events().some((e) => e.event === "done"));
+    assert.equal(fn.stderr().match(/past the wall-clock limit \(1 s\)/g)?.length, 1);
+  } finally {
+    fn.kill();
+    await fn.exited;
+  }
+});
