@@ -19,6 +19,8 @@ export interface MemoryFigures {
   peak: number;
   in_flight: number;
   heap_used: number;
+  /** V8's committed heap (heap_used and room to allocate into): part of RSS. */
+  heap_total: number;
   external: number;
   rss: number;
   background: BackgroundStats;
@@ -51,6 +53,7 @@ export function withMemoryProbe(handler: Handler, background: () => BackgroundSt
       peak,
       in_flight: inFlight,
       heap_used: m.heapUsed,
+      heap_total: m.heapTotal,
       external: m.external,
       rss: m.rss,
       background: background(),
