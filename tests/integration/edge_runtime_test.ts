@@ -5,14 +5,8 @@
 // handles is reported and the process goes on. Served under FUNCTION_DENO, with a tiny function
 // of this test's own (not the project's), so it needs no stack.
 import assert from "node:assert/strict";
-import {
-  functionRuntime,
-  type FunctionSource,
-  serveCommand,
-  serveEnv,
-  stageFunction,
-} from "../../tools/local-stack/function_process.ts";
-import { freePort, waitFor } from "../../tools/local-stack/processes.ts";
+import { startFunction } from "../../tools/local-stack/function_process.ts";
+import { waitFor } from "../../tools/local-stack/processes.ts";
 
 const NAME = "edge-runtime-probe";
 
@@ -59,68 +53,38 @@ interface Served {
   base: string;
   origin: string;
   events: () => Record<string, unknown>[];
-  stderr: () => string;
-  exited: Promise<Deno.CommandStatus>;
-  kill: (signal?: Deno.Signal) => void;
+  /** All it wrote: its own lines and the stand-in's reports. */
+  output: () => string;
+  /** SIGTERM; its exit status once it has gone. */
+  stop: () => Promise<Deno.CommandStatus>;
 }
 
 async function serveProbe(env: Record<string, string> = {}): Promise<Served> {
   const dir = await Deno.makeTempDir({ prefix: "edge-runtime-test-" });
   await Deno.writeTextFile(`${dir}/index.ts`, FUNCTION);
   await Deno.writeTextFile(`${dir}/deno.json`, "{}\n");
-  const source: FunctionSource = { name: NAME, dir };
-  const staged = await stageFunction(source);
-  const runtime = functionRuntime();
-  const port = freePort();
-  const [cmd, ...args] = serveCommand(runtime, staged, { source });
-  const child = new Deno.Command(cmd, {
-    args,
-    env: serveEnv(
-      runtime,
-      staged,
-      `127.0.0.1:${port}`,
-      {
-        SUPABASE_URL: "http://127.0.0.1:9",
-        STACK_LEGACY_KEYS: "0",
-      },
-      { EDGE_MEMORY: "1", ...env },
-      source,
-    ),
-    clearEnv: true,
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  let out = "";
-  let err = "";
-  const pump = async (s: ReadableStream<Uint8Array>, into: (t: string) => void) => {
-    for await (const t of s.pipeThrough(new TextDecoderStream())) into(t);
-  };
-  const pumped = Promise.all([
-    pump(child.stdout, (t) => (out += t)),
-    pump(child.stderr, (t) => (err += t)),
-  ]);
-  const exited = child.status.then(async (s) => {
-    await pumped;
-    await Deno.remove(staged, { recursive: true });
-    await Deno.remove(dir, { recursive: true });
-    return s;
-  });
-  const origin = `http://127.0.0.1:${port}`;
-  await waitFor("the probe function", async () => {
-    const res = await fetch(`${origin}/_edge/memory`);
-    await res.body?.cancel();
-    return res.ok;
-  }, 60_000);
+  const fn = await startFunction(
+    { SUPABASE_URL: "http://127.0.0.1:9", STACK_LEGACY_KEYS: "0" },
+    env,
+    {
+      source: { name: NAME, dir },
+      memoryProbe: true,
+      ready: (url, ms) =>
+        waitFor("the probe function", async () => {
+          const res = await fetch(`${new URL(url).origin}/_edge/memory`);
+          await res.body?.cancel();
+          return res.ok;
+        }, ms),
+    },
+  );
+  await Deno.remove(dir, { recursive: true });
   return {
-    base: `${origin}/${NAME}`,
-    origin,
+    base: fn.url,
+    origin: new URL(fn.url).origin,
     events: () =>
-      out.split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l)).filter((e) =>
-        e.event
-      ),
-    stderr: () => err,
-    exited,
-    kill: (signal = "SIGTERM") => child.kill(signal),
+      fn.lines().filter(({ line }) => line.startsWith("{")).map(({ line }) => JSON.parse(line)),
+    output: fn.logs,
+    stop: fn.stop,
   };
 }
 
@@ -146,8 +110,7 @@ Deno.test("waitUntil hands the promise back; the answer doesn't wait for it, the
     const after = await background(fn.origin);
     assert.deepEqual([after.pending, after.settled, after.unhandled], [0, 1, 0]);
   } finally {
-    fn.kill();
-    await fn.exited;
+    await fn.stop();
   }
 });
 
@@ -156,11 +119,11 @@ Deno.test("SIGTERM: answers in flight finish, pending promises are waited for, t
   const slow = fetch(`${fn.base}/slow?ms=1500`);
   await (await fetch(`${fn.base}/later?ms=2500&id=b`)).body?.cancel();
   await new Promise((r) => setTimeout(r, 200));
-  fn.kill("SIGTERM");
+  const stopped = fn.stop();
   const answer = await slow;
   assert.equal(answer.status, 200);
   assert.equal(await answer.text(), "slow answer");
-  const status = await fn.exited;
+  const status = await stopped;
   assert.equal(status.code, 0);
   // What the hosted runtime dispatches to a user worker on a termination request, in order;
   // never `unload`.
@@ -170,17 +133,16 @@ Deno.test("SIGTERM: answers in flight finish, pending promises are waited for, t
     { event: "done", id: "b" },
     { event: "beforeunload", reason: "early_drop" },
   ]);
-  assert.doesNotMatch(fn.stderr(), /abandoned/);
+  assert.doesNotMatch(fn.output(), /abandoned/);
 });
 
 Deno.test("SIGTERM: a promise still pending at the bound is abandoned, reported, exit 1, no beforeunload", async () => {
   const fn = await serveProbe({ EDGE_GRACE_SECONDS: "1" });
   await (await fetch(`${fn.base}/later?ms=60000&id=c`)).body?.cancel();
-  fn.kill("SIGTERM");
-  const status = await fn.exited;
+  const status = await fn.stop();
   assert.equal(status.code, 1);
   assert.deepEqual(fn.events(), [{ event: "answered", id: "c" }, { event: "drain" }]);
-  assert.match(fn.stderr(), /stopped after 1 s with 1 background promise pending .*: abandoned/);
+  assert.match(fn.output(), /stopped after 1 s with 1 background promise pending .*: abandoned/);
 });
 
 Deno.test("a background rejection nothing handles is reported and the worker goes on; a handled one is not reported", async () => {
@@ -188,12 +150,12 @@ Deno.test("a background rejection nothing handles is reported and the worker goe
   try {
     await (await fetch(`${fn.base}/handled?ms=10&id=h`)).body?.cancel();
     await (await fetch(`${fn.base}/reject?ms=10&id=7`)).body?.cancel();
-    await until("the rejection's report", () => /insert refused 7/.test(fn.stderr()));
+    await until("the rejection's report", () => /insert refused 7/.test(fn.output()));
     assert.match(
-      fn.stderr(),
+      fn.output(),
       /EdgeRuntime\.waitUntil: a background promise rejected and nothing handled it: Error: insert refused 7/,
     );
-    assert.doesNotMatch(fn.stderr(), /handled h/);
+    assert.doesNotMatch(fn.output(), /handled h/);
     assert.deepEqual(fn.events(), [{ event: "handled", id: "h" }]);
     // Still serving.
     const res = await fetch(`${fn.base}/later?ms=0&id=d`);
@@ -202,8 +164,7 @@ Deno.test("a background rejection nothing handles is reported and the worker goe
     const stats = await background(fn.origin);
     assert.equal(stats.unhandled, 1);
   } finally {
-    fn.kill();
-    await fn.exited;
+    await fn.stop();
   }
 });
 
@@ -211,11 +172,10 @@ Deno.test("a promise pending past the wall-clock limit is reported once", async 
   const fn = await serveProbe({ EDGE_WALL_CLOCK_SECONDS: "1" });
   try {
     await (await fetch(`${fn.base}/later?ms=3500&id=e`)).body?.cancel();
-    await until("the wall-clock report", () => /past the wall-clock limit/.test(fn.stderr()));
+    await until("the wall-clock report", () => /past the wall-clock limit/.test(fn.output()));
     await until("the promise", () => fn.events().some((e) => e.event === "done"));
-    assert.equal(fn.stderr().match(/past the wall-clock limit \(1 s\)/g)?.length, 1);
+    assert.equal(fn.output().match(/past the wall-clock limit \(1 s\)/g)?.length, 1);
   } finally {
-    fn.kill();
-    await fn.exited;
+    await fn.stop();
   }
 });
