@@ -26,7 +26,7 @@ export interface ProbeFigures {
   heap_total: number;
   external: number;
   rss: number;
-  background: { pending: number; settled: number; unhandled: number };
+  background: { pending: number; settled: number; rejected: number };
 }
 
 /** The stand-in's probe at `origin`; `gc`: after its forced collections. */

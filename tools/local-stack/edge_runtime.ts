@@ -7,8 +7,8 @@
  *   `Deno.serve(handler)`; Deno 2.1 ignores DENO_SERVE_ADDRESS), and the function is loaded from
  *   its own folder with its own deno.json (see function_process.ts).
  * - `EdgeRuntime.waitUntil(promise)` (edge_background.ts): the promise is handed back and counted
- *   until it settles. A rejection nothing handles is reported (hosted, it ends the worker) and
- *   the process goes on; one still pending past the wall-clock limit is reported once.
+ *   until it settles. A rejection is reported and the process goes on (hosted, one nothing
+ *   handles ends the worker); one still pending past the wall-clock limit is reported once.
  * - SIGTERM, as the hosted runtime's graceful exit: new connections are refused, a `drain` event
  *   is dispatched, answers in flight are finished and background promises waited for, up to
  *   EDGE_GRACE_SECONDS; then, with nothing pending, `beforeunload` (`detail.reason`
@@ -94,7 +94,3 @@ Deno.addSignalListener("SIGTERM", () => {
 
 await import(entry);
 
-// After the function's own listeners: one of them may handle the rejection first.
-addEventListener("unhandledrejection", (e) => {
-  if (!e.defaultPrevented && tasks.claimUnhandled(e.promise, e.reason)) e.preventDefault();
-});
