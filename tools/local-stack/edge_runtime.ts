@@ -93,4 +93,3 @@ Deno.addSignalListener("SIGTERM", () => {
 });
 
 await import(entry);
-
