@@ -67,14 +67,29 @@ function relayable(res: Response): number | undefined {
   return document ? length : undefined;
 }
 
-/** How PostgREST (and the gateway before it) refuses a call, read from its error body. */
-const REFUSED: Record<string, string> = {
-  PGRST301: "Invalid or expired access token.",
-  PGRST302: "Invalid or expired access token.",
-  PGRST303: "The access token has expired.",
-  // The RPC's own: the token's Auth session has ended (signed out, revoked, user deleted).
-  PT401: "The session has ended: sign in again.",
-};
+const INVALID_TOKEN = "Invalid or expired access token.";
+
+/**
+ * PostgREST's refusals of the caller's token (its 401s, v14 and v16 alike), by code and
+ * message as it sends them (docs/local-stack.md, "Token errors"), each told as what it is:
+ * PGRST301, a token it can't decode; PGRST303, claims it refuses: expired, not yet valid or
+ * issued in the future (beyond its 30 s of skew), or claims that don't parse. And the RPC's
+ * own PT401: the token's Auth session has ended (signed out, revoked, user deleted). Nothing
+ * else is a refusal of the token: PGRST302 (anonymous access disabled) never comes from a
+ * Supabase project, whose anon role is configured, and "JWT not in audience" needs a
+ * `jwt-aud` that Supabase doesn't set.
+ */
+export function refusalMessage(code: string, message: string): string | undefined {
+  if (code === "PGRST301") return INVALID_TOKEN;
+  if (code === "PT401") return "The session has ended: sign in again.";
+  if (code !== "PGRST303") return undefined;
+  const claims: Record<string, string> = {
+    "JWT expired": "The access token has expired.",
+    "JWT not yet valid": "The access token is not valid yet.",
+    "JWT issued at future": "The access token was issued in the future.",
+  };
+  return claims[message] ?? INVALID_TOKEN;
+}
 
 /** The upstream signal for one call: the deadline and the client, until `release()`. */
 function linked(deadline: AbortSignal, client?: AbortSignal) {
@@ -169,12 +184,14 @@ async function callRpc(
     return { result: fail("rpc", describe(stop.signal.reason ?? error)) };
   }
   if (!res.ok) {
-    const code = String(safeJson(body)?.code ?? "");
+    const error = safeJson(body);
+    const code = String(error?.code ?? "");
     if (res.status === 409 && code === "PT409") {
       return { result: fail("rpc", "the replica has not seen the session"), replicaBehind: true };
     }
     if (res.status === 401 || res.status === 403) {
-      if (REFUSED[code]) return { result: { kind: "refused", message: REFUSED[code] } };
+      const refused = refusalMessage(code, String(error?.message ?? ""));
+      if (refused) return { result: { kind: "refused", message: refused } };
       // PostgREST ran the call as anon: the credential is the anon or a publishable key.
       if (res.status === 401 && code === "42501") {
         return {
@@ -184,7 +201,7 @@ async function callRpc(
       // The gateway refused the API key: the caller's own secret key, or the function's key
       // (deleted, or legacy keys turned off), which is no fault of the caller's.
       if (res.status === 401 && !code && caller.credential === "secret_key") {
-        return { result: { kind: "refused", message: "Invalid or expired access token." } };
+        return { result: { kind: "refused", message: INVALID_TOKEN } };
       }
     }
     return {
