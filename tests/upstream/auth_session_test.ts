@@ -4,22 +4,12 @@
 // admin.go `loadUser`, `adminUserDelete`; models/user.go `SoftDeleteUser`).
 import assert from "node:assert/strict";
 import { admin, auth, authError, refresh, signIn, withUser } from "./auth_support.ts";
-import {
-  AUTH,
-  es256,
-  hs256,
-  type Origin,
-  signingKeys,
-  upstream,
-  userClaims,
-  withDb,
-} from "./support.ts";
+import { authOrigin, es256, hs256, signingKeys, upstream, userClaims, withDb } from "./support.ts";
 
-const origin = (file: string, test: string): Origin => ({
-  repo: AUTH,
-  file: `internal/${file}`,
-  test,
-});
+const origin = authOrigin;
+/** GET /user with a token whose session has ended. */
+const sessionGone = (res: Parameters<typeof authError>[0]) =>
+  authError(res, 403, "session_not_found", "Session from session_id claim in JWT does not exist");
 const logoutTest = origin("api/logout_test.go", "TestLogoutSuccess");
 const me = (token?: string) => auth("GET", "/user", { token });
 
@@ -94,12 +84,7 @@ upstream(required, "GET /user for an ended session: 403 session_not_found", asyn
   await withUser(async (user) => {
     const session = await signIn(user.email);
     await auth("POST", "/logout", { token: session.access_token });
-    authError(
-      await me(session.access_token),
-      403,
-      "session_not_found",
-      "Session from session_id claim in JWT does not exist",
-    );
+    sessionGone(await me(session.access_token));
   });
 });
 upstream(
@@ -252,12 +237,7 @@ upstream(
       const session = await signIn(user.email);
       await remove(user.id, { should_soft_delete: true });
       assert.equal((await refresh(session.refresh_token)).status, 400);
-      authError(
-        await me(session.access_token),
-        403,
-        "session_not_found",
-        "Session from session_id claim in JWT does not exist",
-      );
+      sessionGone(await me(session.access_token));
     });
   },
 );

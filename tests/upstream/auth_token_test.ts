@@ -13,18 +13,16 @@ import {
   signIn,
   withUser,
 } from "./auth_support.ts";
-import { AUTH, type Origin, upstream, withDb } from "./support.ts";
+import { authOrigin, upstream, withDb } from "./support.ts";
 
-const tokenTest = (test: string): Origin => ({
-  repo: AUTH,
-  file: "internal/api/token_test.go",
-  test,
-});
-const source = (file: string, fn: string): Origin => ({
-  repo: AUTH,
-  file: `internal/${file}`,
-  test: fn,
-});
+const tokenTest = (test: string) => authOrigin("api/token_test.go", test);
+const source = authOrigin;
+/** The answer to a refresh token used again beyond the reuse interval. */
+const alreadyUsed = (res: Parameters<typeof authError>[0]) =>
+  authError(res, 400, "refresh_token_already_used", "Invalid Refresh Token: Already Used");
+/** The password grant's refusal of credentials it doesn't accept. */
+const invalidLogin = (res: Parameters<typeof authError>[0]) =>
+  authError(res, 400, "invalid_credentials", "Invalid login credentials");
 const password = (body: Record<string, unknown>, headers?: Record<string, string>) =>
   auth("POST", "/token?grant_type=password", { body, headers });
 
@@ -81,30 +79,15 @@ upstream(
 );
 upstream(grant, "a wrong password: 400 invalid_credentials", async () => {
   await withUser(async (user) => {
-    authError(
-      await password({ email: user.email, password: "wrong" }),
-      400,
-      "invalid_credentials",
-      "Invalid login credentials",
-    );
+    invalidLogin(await password({ email: user.email, password: "wrong" }));
   });
 });
 upstream(grant, "an email nobody has: 400 invalid_credentials", async () => {
-  authError(
-    await password({ email: "nobody-at-all@upstream.test", password: PASSWORD }),
-    400,
-    "invalid_credentials",
-    "Invalid login credentials",
-  );
+  invalidLogin(await password({ email: "nobody-at-all@upstream.test", password: PASSWORD }));
 });
 upstream(grant, "a user without a password: 400 invalid_credentials", async () => {
   await withUser(async (user) => {
-    authError(
-      await password({ email: user.email, password: "" }),
-      400,
-      "invalid_credentials",
-      "Invalid login credentials",
-    );
+    invalidLogin(await password({ email: user.email, password: "" }));
   }, { password: null });
 });
 upstream(grant, "an unconfirmed email: 400 email_not_confirmed", async () => {
@@ -122,12 +105,7 @@ upstream(
   "an unconfirmed email with a wrong password: invalid_credentials (the password first)",
   async () => {
     await withUser(async (user) => {
-      authError(
-        await password({ email: user.email, password: "wrong" }),
-        400,
-        "invalid_credentials",
-        "Invalid login credentials",
-      );
+      invalidLogin(await password({ email: user.email, password: "wrong" }));
     }, { confirmed: false });
   },
 );
@@ -298,12 +276,7 @@ upstream(
     await withUser(async (user) => {
       const tokens = await family(user.email);
       await ageRefreshTokens(tokens[0], 60);
-      authError(
-        await refresh(tokens[0]),
-        400,
-        "refresh_token_already_used",
-        "Invalid Refresh Token: Already Used",
-      );
+      alreadyUsed(await refresh(tokens[0]));
       assert.deepEqual(await revokedFlags(tokens), [true, true, true, true]);
     });
   },
@@ -318,12 +291,7 @@ upstream(
       await refresh(tokens[0]);
       await ageRefreshTokens(tokens[0], 60);
       for (const token of [...tokens].reverse()) {
-        authError(
-          await refresh(token),
-          400,
-          "refresh_token_already_used",
-          "Invalid Refresh Token: Already Used",
-        );
+        alreadyUsed(await refresh(token));
       }
     });
   },
@@ -339,12 +307,7 @@ upstream(
       // tokens[1] and [2] were revoked by their own refreshes, a minute ago: the revocation of the
       // family must not give them a new reuse interval.
       for (const token of tokens.slice(1, 3)) {
-        authError(
-          await refresh(token),
-          400,
-          "refresh_token_already_used",
-          "Invalid Refresh Token: Already Used",
-        );
+        alreadyUsed(await refresh(token));
       }
     });
   },

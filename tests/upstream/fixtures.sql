@@ -120,39 +120,25 @@ language sql stable as $$ select current_user::text $$;
 create or replace function public.upstream_service_only() returns text
 language sql stable as $$ select current_user::text $$;
 
-revoke all on function
-  public.upstream_sayhello(text), public.upstream_add_them(integer, integer),
-  public.upstream_three_defaults(integer, integer, integer),
-  public.upstream_getitemrange(integer, integer), public.upstream_ret_setof_integers(),
-  public.upstream_ret_point_2d(), public.upstream_ret_void(), public.upstream_ret_null(),
-  public.upstream_json_argument(json), public.upstream_noparamsproc(),
-  public.upstream_callcounter(), public.upstream_stable_writer(),
-  public.upstream_volatile_reader(), public.upstream_problem(), public.upstream_assert(),
-  public.upstream_raise_pt402(), public.upstream_raise_bad_pt(),
-  public.upstream_raise_sqlstate_test1(), public.upstream_raise_sqlstate_invalid_json_message(),
-  public.upstream_raise_sqlstate_missing_details(), public.upstream_raise(text, text),
-  public.upstream_bad_subquery(), public.upstream_get_guc_value(text, text),
-  public.upstream_reveal_claims(), public.upstream_privileged_hello(text),
-  public.upstream_authors_only(), public.upstream_service_only()
-from public, anon, authenticated, service_role;
-
-grant execute on function
-  public.upstream_sayhello(text), public.upstream_add_them(integer, integer),
-  public.upstream_three_defaults(integer, integer, integer),
-  public.upstream_getitemrange(integer, integer), public.upstream_ret_setof_integers(),
-  public.upstream_ret_point_2d(), public.upstream_ret_void(), public.upstream_ret_null(),
-  public.upstream_json_argument(json), public.upstream_noparamsproc(),
-  public.upstream_callcounter(), public.upstream_stable_writer(),
-  public.upstream_volatile_reader(), public.upstream_problem(), public.upstream_assert(),
-  public.upstream_raise_pt402(), public.upstream_raise_bad_pt(),
-  public.upstream_raise_sqlstate_test1(), public.upstream_raise_sqlstate_invalid_json_message(),
-  public.upstream_raise_sqlstate_missing_details(), public.upstream_raise(text, text),
-  public.upstream_bad_subquery(), public.upstream_get_guc_value(text, text),
-  public.upstream_reveal_claims()
-to anon, authenticated, service_role;
-grant execute on function public.upstream_privileged_hello(text), public.upstream_authors_only()
-  to authenticated, service_role;
-grant execute on function public.upstream_service_only() to service_role;
+-- Every fixture function for the API roles, except those kept from anon (privileged_hello,
+-- authors_only) and from all but the service role (service_only).
+do $$
+declare
+  f record;
+begin
+  for f in
+    select p.oid::regprocedure as sig, p.proname as name
+    from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+    where n.nspname = 'public' and p.proname like 'upstream\_%'
+  loop
+    execute format('revoke all on function %s from public, anon, authenticated, service_role', f.sig);
+    execute format('grant execute on function %s to %s', f.sig, case
+      when f.name = 'upstream_service_only' then 'service_role'
+      when f.name in ('upstream_privileged_hello', 'upstream_authors_only')
+        then 'authenticated, service_role'
+      else 'anon, authenticated, service_role' end);
+  end loop;
+end $$;
 
 grant usage, select on sequence public.upstream_callcounter_seq to anon, authenticated, service_role;
 revoke all on public.upstream_simple_pk, public.upstream_uuids from anon, authenticated;

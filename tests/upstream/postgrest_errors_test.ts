@@ -10,6 +10,8 @@ import {
   type Origin,
   pgrstBody,
   POSTGREST,
+  postgrestSource,
+  postgrestSpec,
   rest,
   upstream,
   userClaims,
@@ -17,21 +19,9 @@ import {
 
 await ensureFixtures();
 
-const errorSpec = (test: string): Origin => ({
-  repo: POSTGREST,
-  file: "test/spec/Feature/Query/ErrorSpec.hs",
-  test,
-});
-const querySpec = (test: string): Origin => ({
-  repo: POSTGREST,
-  file: "test/spec/Feature/Query/QuerySpec.hs",
-  test,
-});
-const source = (file: string, fn: string): Origin => ({
-  repo: POSTGREST,
-  file: `src/library/PostgREST/${file}`,
-  test: fn,
-});
+const errorSpec = (test: string) => postgrestSpec("Query/ErrorSpec.hs", test);
+const querySpec = (test: string) => postgrestSpec("Query/QuerySpec.hs", test);
+const source = postgrestSource;
 
 upstream(
   errorSpec("should return 500 for cardinality_violation"),

@@ -12,7 +12,8 @@ import {
   nowSeconds,
   type Origin,
   pgrstBody,
-  POSTGREST,
+  postgrestSource,
+  postgrestSpec,
   rest,
   signingKeys,
   upstream,
@@ -21,16 +22,8 @@ import {
 
 await ensureFixtures();
 
-const spec = (file: string, test: string): Origin => ({
-  repo: POSTGREST,
-  file: `test/spec/Feature/${file}`,
-  test,
-});
-const source = (file: string, fn: string): Origin => ({
-  repo: POSTGREST,
-  file: `src/library/PostgREST/${file}`,
-  test: fn,
-});
+const spec = postgrestSpec;
+const source = postgrestSource;
 const authSpec = (test: string) => spec("Auth/AuthSpec.hs", test);
 const errorSpec = (test: string) => spec("Query/ErrorSpec.hs", test);
 

@@ -7,9 +7,9 @@ import {
   answer,
   ensureFixtures,
   hs256,
-  type Origin,
   pgrstBody,
-  POSTGREST,
+  postgrestSource,
+  postgrestSpec,
   rest,
   upstream,
   userClaims,
@@ -17,16 +17,8 @@ import {
 
 await ensureFixtures();
 
-const rpcSpec = (test: string): Origin => ({
-  repo: POSTGREST,
-  file: "test/spec/Feature/Query/RpcSpec.hs",
-  test,
-});
-const plan = (test: string): Origin => ({
-  repo: POSTGREST,
-  file: "src/library/PostgREST/Plan.hs",
-  test,
-});
+const rpcSpec = (test: string) => postgrestSpec("Query/RpcSpec.hs", test);
+const plan = (test: string) => postgrestSource("Plan.hs", test);
 const get = (path: string, headers: Record<string, string> = {}) =>
   rest("GET", `/rpc/${path}`, { headers }).then(answer);
 const post = (path: string, body: string, headers: Record<string, string> = {}) =>
@@ -587,11 +579,7 @@ upstream(
   },
 );
 
-const handling = (test: string): Origin => ({
-  repo: POSTGREST,
-  file: "test/spec/Feature/Query/Preferences/HandlingSpec.hs",
-  test,
-});
+const handling = (test: string) => postgrestSpec("Query/Preferences/HandlingSpec.hs", test);
 upstream(
   handling("check behaviour of Prefer: handling=strict: throws error with rpc"),
   "Prefer: handling=strict with an unknown preference: 400 PGRST122",

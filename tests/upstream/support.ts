@@ -31,6 +31,25 @@ export interface Origin {
   test: string;
 }
 
+/** A case from PostgREST's spec suite: `file` under test/spec/Feature/. */
+export const postgrestSpec = (file: string, test: string): Origin => ({
+  repo: POSTGREST,
+  file: `test/spec/Feature/${file}`,
+  test,
+});
+/** A case from a source line of PostgREST: `file` under src/library/PostgREST/. */
+export const postgrestSource = (file: string, fn: string): Origin => ({
+  repo: POSTGREST,
+  file: `src/library/PostgREST/${file}`,
+  test: fn,
+});
+/** A case from Auth's suite or source: `file` under internal/. */
+export const authOrigin = (file: string, test: string): Origin => ({
+  repo: AUTH,
+  file: `internal/${file}`,
+  test,
+});
+
 export interface CaseOptions {
   /** Why the stand-ins answer otherwise: the case is ignored on them (never on a real stack). */
   standInDiffers?: string;

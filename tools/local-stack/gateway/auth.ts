@@ -115,6 +115,17 @@ async function parseClaims(deps: AuthDeps, c: Context, token: string) {
   return { claims };
 }
 
+/** extractBearerToken then parseJWTClaims: a verified token, or Auth's 401 or 403. */
+async function verifiedBearer(deps: AuthDeps, c: Context) {
+  const token = bearerToken(c);
+  if (!token) {
+    return {
+      refusal: authError(c, 401, "no_authorization", "This endpoint requires a valid Bearer token"),
+    };
+  }
+  return await parseClaims(deps, c, token);
+}
+
 /** maybeLoadUserOrSession: the token's user, and its session when it names one. */
 async function loadUserAndSession(deps: AuthDeps, c: Context, claims: Claims) {
   if (!claims.sub) {
@@ -154,13 +165,7 @@ async function loadUserAndSession(deps: AuthDeps, c: Context, claims: Claims) {
 
 /** requireAuthentication: a verified token whose user and session exist, the user not banned. */
 async function authenticate(deps: AuthDeps, c: Context): Promise<Authenticated> {
-  const token = bearerToken(c);
-  if (!token) {
-    return {
-      refusal: authError(c, 401, "no_authorization", "This endpoint requires a valid Bearer token"),
-    };
-  }
-  const parsed = await parseClaims(deps, c, token);
+  const parsed = await verifiedBearer(deps, c);
   if (parsed.refusal) return parsed;
   const loaded = await loadUserAndSession(deps, c, parsed.claims);
   if (loaded.refusal) return loaded;
@@ -237,13 +242,7 @@ async function adminTarget(
   deps: AuthDeps,
   c: Context,
 ): Promise<{ id: string } | { refusal: Response }> {
-  const token = bearerToken(c);
-  if (!token) {
-    return {
-      refusal: authError(c, 401, "no_authorization", "This endpoint requires a valid Bearer token"),
-    };
-  }
-  const parsed = await parseClaims(deps, c, token);
+  const parsed = await verifiedBearer(deps, c);
   if (parsed.refusal) return parsed;
   if (typeof parsed.claims.session_id === "string" && parsed.claims.session_id !== NIL_UUID) {
     const loaded = await loadUserAndSession(deps, c, parsed.claims);
