@@ -97,7 +97,8 @@ Deno.test({
           stderr: "piped",
         }).output();
       try {
-        assert.equal((await command("up")).code, 0);
+        const up = await command("up");
+        assert.equal(up.code, 0, new TextDecoder().decode(up.stderr));
         const env = parseEnvFile(await Deno.readTextFile(`${state}/stack.env`));
         const fnPid = Number(env.STACK_FUNCTION_PID);
         const pgPid = Number(
