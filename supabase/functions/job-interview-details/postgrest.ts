@@ -113,11 +113,12 @@ function relayable(res: Response): number | undefined {
 
 /** A refusal of the caller's credential, a replica behind, or the rpc step failing. */
 function notOk(status: number, body: Bytes, caller: Caller): Called {
-  const code = String(safeJson(body)?.code ?? "");
+  const error = safeJson(body);
+  const code = String(error?.code ?? "");
   if (status === 409 && code === "PT409") {
     return { result: fail("rpc", "the replica has not seen the session"), replicaBehind: true };
   }
-  const message = refusal(status, code, caller.credential);
+  const message = refusal(status, code, String(error?.message ?? ""), caller.credential);
   if (message !== undefined) return { result: { kind: "refused", message } };
   const said = code ? ` ${code}` : " (the gateway, no code)";
   return { result: fail("rpc", `PostgREST answered ${status}${said}`) };
