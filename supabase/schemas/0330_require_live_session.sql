@@ -1,11 +1,14 @@
--- The replica-behind signal: PT409 (PostgREST answers HTTP 409), no longer PT421. RFC 9110 lets
--- a client or proxy retry a 421 (Misdirected Request) on another connection by itself; 409 has
--- no meaning to intermediaries, and the function, the only reader of the signal, asks the
--- primary. Otherwise as in 20261201100200.
-set local lock_timeout = '750ms';
-set local statement_timeout = '60s';
-
-create or replace function private.require_live_session()
+-- A session that has ended reads nothing. Raises unless the caller's token belongs to a live
+-- session, checked where the RPC runs, against Auth's own tables (no round trip, nothing cached):
+--   PT401 (PostgREST answers 401) when the session is gone (signed out in any scope, revoked,
+--     its user deleted), past its not_after, or its user banned, or the token names no user;
+--   PT409 (HTTP 409) on a read replica, which may simply not have replayed a session created a
+--     moment ago: the function then asks the primary. Not 421, which RFC 9110 lets a client or
+--     proxy retry by itself.
+-- Only `authenticated` is checked: the service role and the owner have no session. A token
+-- without a session_id claim (Auth's own tokens always carry one) is held to its user instead, as
+-- Auth's GET /user holds it. A replica still finds a session until it replays the sign-out.
+create function private.require_live_session()
 returns void
 language plpgsql stable security definer
 set search_path = ''

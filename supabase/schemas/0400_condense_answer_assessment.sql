@@ -1,27 +1,34 @@
--- view=condensed: each answer's raw assessment data condensed by the rules JobMojito's MCP server
--- applies (JobMojito/mcp raw_assessment.py), computed when the data is written.
---
--- A full interview runs to ~800 KB, nearly all of it machine-level arrays (word timings, per-frame
--- gaze, per-character timings), which no agent or reader uses and which broke the MCP server's
--- 150,000-character tool results; the standard view drops the raw data entirely. Condensed keeps
--- everything a reviewer reads: the small keys, per speech segment its text, confidence and
--- assessments plus the weakest words, seconds per speaker; and names what it dropped.
---
--- A stored generated column: computed on every insert and update of the raw data, never out of
--- step with it, never written by hand; adding it fills existing rows.
+-- view=condensed: an answer's answer_assessment_raw_data condensed by the rules JobMojito's MCP
+-- server applies (JobMojito/mcp raw_assessment.py). A full interview runs to ~800 KB, nearly all
+-- of it machine-level arrays (word timings, per-frame gaze, per-character timings) that no agent
+-- or reader uses. Condensed keeps what a reviewer reads and names what it dropped:
+--   dropped and named in `_omitted`: assemblyai (word timings), elevenlabs (per-character
+--     timings), reading_detection_results (per-frame gaze; reading_stats summarises it),
+--     audio_mp3_local_path, and any other key whose compact JSON is over 4,000 characters;
+--   voice: per segment its text, confidence and assessments, and its weakest words;
+--   pyannote: seconds per speaker and per identified voice;
+--   candidate_images (snapshot paths) becomes candidate_images_count (and is named);
+--   every other key as it is, including keys added later.
+-- Kept on write in answer_assessment_condensed (0410_answer_assessment_condensed.sql).
 
--- The length of a value's compact JSON (no spaces between items), as the MCP server's
--- json.dumps(..., separators=(",", ":"), ensure_ascii=False) counts it: jsonb prints ", " and
--- ": " between items and no other space outside strings.
+-- The length of a value's compact JSON, as the MCP server counts it (json.dumps with
+-- separators=(",", ":"), ensure_ascii=False): jsonb's text without the space after each `,` and
+-- `:`. jsonb refuses \u0000 and lone surrogates, which json keeps: such a value is counted on its
+-- text as stored, less the whitespace between tokens (its escapes then count as written).
 create function private.compact_json_length(p_value json)
 returns integer
 language plpgsql immutable
 set search_path = ''
 as $$
+declare
+  v_text text := p_value::text;
 begin
+  if pg_catalog.strpos(v_text, '\u') > 0 and v_text ~ '\\u(0000|[dD][89a-fA-F])' then
+    return pg_catalog.length(
+      pg_catalog.regexp_replace(v_text, '("(?:[^"\\]|\\.)*")|\s+', '\1', 'g'));
+  end if;
   return pg_catalog.length(
-    pg_catalog.regexp_replace(p_value::jsonb::text, '("(?:[^"\\]|\\.)*")| ', '\1', 'g')
-  );
+    pg_catalog.regexp_replace(p_value::jsonb::text, '("(?:[^"\\]|\\.)*")| ', '\1', 'g'));
 end;
 $$;
 
@@ -142,8 +149,14 @@ begin
 end;
 $$;
 
--- Builds an object from ordered keys and values, with `_omitted` last when anything was dropped.
-create function private.object_with_omitted(p_keys text[], p_values json[], p_omitted text[])
+-- An object from ordered keys and values, then `_omitted` naming what was dropped and
+-- `_unreadable` naming what could not be read, each only when it names something.
+create function private.object_with_omitted(
+  p_keys text[],
+  p_values json[],
+  p_omitted text[],
+  p_unreadable text[] default '{}'
+)
 returns json
 language plpgsql immutable
 set search_path = ''
@@ -152,6 +165,10 @@ begin
   if cardinality(p_omitted) > 0 then
     p_keys := p_keys || '_omitted'::text;
     p_values := p_values || pg_catalog.to_json(p_omitted);
+  end if;
+  if cardinality(p_unreadable) > 0 then
+    p_keys := p_keys || '_unreadable'::text;
+    p_values := p_values || pg_catalog.to_json(p_unreadable);
   end if;
   return coalesce((
     select pg_catalog.json_object_agg(k.key, k.value order by k.n)
@@ -197,15 +214,46 @@ begin
 end;
 $$;
 
--- One answer's answer_assessment_raw_data, condensed: an object (current rows) key by key, the
--- older `[null, {...}]` form element by element, anything else as it is.
---   dropped and named in `_omitted`: assemblyai (word timings), elevenlabs (per-character
---   timings), reading_detection_results (per-frame gaze; reading_stats summarises it),
---   audio_mp3_local_path, and any other key whose compact JSON is over 4,000 characters;
---   voice condensed (private.condensed_voice); pyannote condensed (private.condensed_pyannote);
---   candidate_images (snapshot paths) becomes candidate_images_count (and is named);
---   every other key as it is, including keys added later.
-create function private.condense_answer_assessment(p_raw json)
+-- One top-level key of an answer's raw data, condensed: the key and value to keep (null when the
+-- key is dropped) and whether the key is named in `_omitted` (the rules above).
+create function private.condensed_entry(
+  p_key text,
+  p_value json,
+  out o_key text,
+  out o_value json,
+  out o_omitted boolean
+)
+language plpgsql immutable
+set search_path = ''
+as $$
+begin
+  o_omitted := false;
+  if p_key in ('assemblyai', 'elevenlabs', 'reading_detection_results', 'audio_mp3_local_path') then
+    o_omitted := true;
+  elsif p_key = 'voice' then
+    o_key := p_key;
+    o_value := private.condensed_voice(p_value);
+  elsif p_key = 'candidate_images' then
+    o_key := 'candidate_images_count';
+    o_value := pg_catalog.to_json(case when pg_catalog.json_typeof(p_value) = 'array'
+      then pg_catalog.json_array_length(p_value) else 0 end);
+    o_omitted := true;
+  elsif p_key = 'pyannote' then
+    o_key := p_key;
+    o_value := private.condensed_pyannote(p_value);
+  elsif private.compact_json_length(p_value) > private.condensed_large_key_chars() then
+    o_omitted := true;
+  else
+    o_key := p_key;
+    o_value := p_value;
+  end if;
+end;
+$$;
+
+-- An object of raw data condensed key by key, `_omitted` last when anything was dropped. With
+-- p_careful each key is condensed on its own: one that fails is dropped and named in `_omitted`
+-- and in `_unreadable`, and the others are kept.
+create function private.condensed_object(p_raw json, p_careful boolean)
 returns json
 language plpgsql immutable
 set search_path = ''
@@ -214,50 +262,71 @@ declare
   v_keys text[] := '{}'::text[];
   v_values json[] := '{}'::json[];
   v_omitted text[] := '{}'::text[];
+  v_unreadable text[] := '{}'::text[];
   v_entry record;
+  v_condensed record;
 begin
-  if pg_catalog.json_typeof(p_raw) = 'array' then
-    return coalesce((
-      select pg_catalog.json_agg(private.condense_answer_assessment(x.value) order by x.n)
-      from pg_catalog.json_array_elements(p_raw) with ordinality x (value, n)
-    ), '[]'::json);
-  end if;
-  if pg_catalog.json_typeof(p_raw) is distinct from 'object' then
-    return p_raw;
-  end if;
   for v_entry in select e.key, e.value from pg_catalog.json_each(p_raw) e loop
-    if v_entry.key in ('assemblyai', 'elevenlabs', 'reading_detection_results',
-      'audio_mp3_local_path') then
-      v_omitted := v_omitted || v_entry.key;
-    elsif v_entry.key = 'voice' then
-      v_keys := v_keys || v_entry.key;
-      v_values := v_values || private.condensed_voice(v_entry.value);
-    elsif v_entry.key = 'candidate_images' then
-      v_keys := v_keys || 'candidate_images_count'::text;
-      v_values := v_values || pg_catalog.to_json(case
-        when pg_catalog.json_typeof(v_entry.value) = 'array'
-          then pg_catalog.json_array_length(v_entry.value) else 0 end);
-      v_omitted := v_omitted || v_entry.key;
-    elsif v_entry.key = 'pyannote' then
-      v_keys := v_keys || v_entry.key;
-      v_values := v_values || private.condensed_pyannote(v_entry.value);
-    elsif private.compact_json_length(v_entry.value) > private.condensed_large_key_chars() then
-      v_omitted := v_omitted || v_entry.key;
+    if p_careful then
+      begin
+        v_condensed := private.condensed_entry(v_entry.key, v_entry.value);
+      exception when others then
+        v_condensed := row(null::text, null::json, true);
+        v_unreadable := v_unreadable || v_entry.key;
+      end;
     else
-      v_keys := v_keys || v_entry.key;
-      v_values := v_values || v_entry.value;
+      v_condensed := private.condensed_entry(v_entry.key, v_entry.value);
+    end if;
+    if v_condensed.o_key is not null then
+      v_keys := v_keys || v_condensed.o_key;
+      v_values := v_values || v_condensed.o_value;
+    end if;
+    if v_condensed.o_omitted then
+      v_omitted := v_omitted || v_entry.key;
     end if;
   end loop;
-  return private.object_with_omitted(v_keys, v_values, v_omitted);
+  return private.object_with_omitted(v_keys, v_values, v_omitted, v_unreadable);
 end;
 $$;
 
--- Whoever writes the raw data computes the condensed copy: the writers' roles may run these.
-grant execute on all functions in schema private to service_role;
+-- Raw data condensed: an object (current rows) key by key, the older `[null, {...}]` form element
+-- by element (its elements only: no recursion, whatever the nesting), anything else as it is.
+create function private.condensed_value(p_raw json, p_careful boolean)
+returns json
+language plpgsql immutable
+set search_path = ''
+as $$
+begin
+  return case pg_catalog.json_typeof(p_raw)
+    when 'object' then private.condensed_object(p_raw, p_careful)
+    when 'array' then coalesce((
+      select pg_catalog.json_agg(case when pg_catalog.json_typeof(x.value) = 'object'
+        then private.condensed_object(x.value, p_careful) else x.value end order by x.n)
+      from pg_catalog.json_array_elements(p_raw) with ordinality x (value, n)
+    ), '[]'::json)
+    else p_raw
+  end;
+end;
+$$;
 
-alter table public.interview_result_questions
-  add column answer_assessment_condensed json
-  generated always as (private.condense_answer_assessment(answer_assessment_raw_data)) stored;
-
-comment on column public.interview_result_questions.answer_assessment_condensed is
-  'answer_assessment_raw_data condensed for readers (view=condensed); computed on write: private.condense_answer_assessment().';
+-- One answer's answer_assessment_raw_data, condensed. Never raises, so no write fails because of
+-- it: when the raw data holds what Postgres can't read as text (\u0000, a lone surrogate), it is
+-- condensed from a copy with those replaced by U+FFFD (private.json_readable); a key that still
+-- can't be condensed (nesting past the stack) is dropped and named in `_omitted` and
+-- `_unreadable`; raw data that can't be read at all condenses to {"_unreadable": true}. The raw
+-- data itself is stored as given.
+create function private.condense_answer_assessment(p_raw json)
+returns json
+language plpgsql immutable
+set search_path = ''
+as $$
+begin
+  return private.condensed_value(p_raw, false);
+exception when others then
+  begin
+    return private.condensed_value(private.json_readable(p_raw), true);
+  exception when others then
+    return pg_catalog.json_build_object('_unreadable', true);
+  end;
+end;
+$$;
