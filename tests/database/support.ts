@@ -1,67 +1,13 @@
 /**
- * What the database tier's tests share: the Supabase CLI's migration commands as a maintainer
- * runs them, the RPC as PostgREST calls it, and the documents JobMojito's data must give
- * (fixtures/expected/, written by hand).
+ * What the database tier's tests share: the RPC as PostgREST calls it, and the documents
+ * JobMojito's data must give (fixtures/expected/, written by hand).
  */
 import assert from "node:assert/strict";
 import postgres from "postgres";
-import {
-  migrationFiles,
-  MIGRATIONS_DIR,
-  ROOT,
-  SUPABASE_CLI,
-} from "../../tools/local-stack/database.ts";
+import { ROOT } from "../../tools/local-stack/database.ts";
 import { run } from "../../tools/local-stack/processes.ts";
 
 export const FIXTURES = `${ROOT}tests/database/fixtures`;
-/** JobMojito's tables as production has them: the file `migration repair` marks applied. */
-export const BASELINE = "20261128100000_jobmojito_baseline.sql";
-
-const CLI_ENV = { DO_NOT_TRACK: "1", SUPABASE_TELEMETRY_DISABLED: "1" };
-
-/** A workdir holding config.toml and every migration file, as a checkout of this repo does. */
-async function withWorkdir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
-  const work = await Deno.makeTempDir({ prefix: "jid-cli-" });
-  try {
-    await Deno.mkdir(`${work}/supabase/migrations`, { recursive: true });
-    await Deno.copyFile(`${ROOT}supabase/config.toml`, `${work}/supabase/config.toml`);
-    for (const f of await migrationFiles()) {
-      await Deno.copyFile(`${MIGRATIONS_DIR}/${f}`, `${work}/supabase/migrations/${f}`);
-    }
-    return await fn(work);
-  } finally {
-    await Deno.remove(work, { recursive: true });
-  }
-}
-
-/** `supabase migration repair --status applied <version> --remote=<url>`. */
-export async function markApplied(url: string, file: string): Promise<void> {
-  await withWorkdir((work) =>
-    run(SUPABASE_CLI, [
-      "migration",
-      "repair",
-      "--status",
-      "applied",
-      file.split("_")[0],
-      `--remote=${url}?sslmode=disable`,
-      "--yes",
-      `--workdir=${work}`,
-    ], { env: CLI_ENV })
-  );
-}
-
-/** `supabase db push --remote=<url> --yes`: every migration the database has not recorded. */
-export async function pushAll(url: string): Promise<string> {
-  return await withWorkdir((work) =>
-    run(SUPABASE_CLI, [
-      "db",
-      "push",
-      `--remote=${url}?sslmode=disable`,
-      "--yes",
-      `--workdir=${work}`,
-    ], { env: CLI_ENV })
-  );
-}
 
 /** A file applied with psql, as an operator (or production's history) would. */
 export async function psqlFile(url: string, path: string): Promise<void> {
