@@ -35,11 +35,8 @@ alter default privileges in schema private revoke execute on functions from publ
 
 -- True when the caller is a platform admin. plpgsql, so its plan is cached: an SQL function with
 -- a SET clause is never inlined and is planned again on every call.
-create function private.is_platform_admin()
-returns boolean
-language plpgsql stable security definer
-set search_path = ''
-as $$
+create function private.is_platform_admin() returns boolean
+language plpgsql stable security definer set search_path = '' as $$
 begin
   return exists (
     select 1 from public.platform_admins a where a.user_id = (select auth.uid())
@@ -51,11 +48,8 @@ $$;
 -- walking up the parents (index lookups, as many as the merchant is deep), not down the caller's
 -- whole tree (2,000 merchants for a reviewer of a wide one). Bounded, so a corrupt parent cycle
 -- can't loop.
-create function private.can_review_merchant(p_merchant_id uuid)
-returns boolean
-language plpgsql stable security definer
-set search_path = ''
-as $$
+create function private.can_review_merchant(p_merchant_id uuid) returns boolean
+language plpgsql stable security definer set search_path = '' as $$
 begin
   return exists (
     with recursive up (id, depth) as (
@@ -81,11 +75,8 @@ $$;
 -- Every check runs whatever the row holds (a row of nulls for a result that doesn't exist), so
 -- that deciding takes the same steps for a hidden result as for a missing one. A caller who is
 -- more than one (an admin reading their own interview) gets the capacity that sees the most.
-create function private.result_access(p_result public.interview_results)
-returns text
-language plpgsql stable security definer
-set search_path = ''
-as $$
+create function private.result_access(p_result public.interview_results) returns text
+language plpgsql stable security definer set search_path = '' as $$
 declare
   v_role text := current_setting('role', true);
   v_admin boolean;
@@ -126,11 +117,8 @@ $$;
 -- Only `authenticated` is checked: the service role and the owner have no session. A token
 -- without a session_id claim (Auth's own tokens always carry one) is held to its user instead, as
 -- Auth's GET /user holds it. A replica still finds a session until it replays the sign-out.
-create function private.require_live_session()
-returns void
-language plpgsql stable security definer
-set search_path = ''
-as $$
+create function private.require_live_session() returns void
+language plpgsql stable security definer set search_path = '' as $$
 declare
   v_claims jsonb;
   v_sub text;

@@ -146,11 +146,8 @@ insert into private.candidate_visibility (path, candidate, reason) values
 -- ({"score": "shown", "transcript.answer_assessment_raw_data.assemblyai": "whole", ...}). A
 -- place not in it is hidden. Empty, never null, when no row shows anything: the candidate is
 -- then shown nothing.
-create function private.candidate_list()
-returns jsonb
-language plpgsql stable security definer
-set search_path = ''
-as $$
+create function private.candidate_list() returns jsonb
+language plpgsql stable security definer set search_path = '' as $$
 begin
   return coalesce((
     select pg_catalog.jsonb_object_agg(c.path, c.candidate)
@@ -163,18 +160,18 @@ $$;
 -- `_omitted` or `_unreadable` of the object at p_parent, as the candidate sees it: the strings
 -- that name a key shown to them beside it, or null (the key removed) when none is left or the
 -- value is not a list.
-create function private.candidate_names(p_value json, p_parent text, p_list jsonb)
-returns json
-language plpgsql immutable
-set search_path = ''
-as $$
+create function private.candidate_names(
+  p_value json,
+  p_parent text,
+  p_list jsonb
+) returns json
+language plpgsql immutable set search_path = '' as $$
 begin
-  if pg_catalog.json_typeof(p_value) is distinct from 'array' then
-    return null;
-  end if;
   return (
     select pg_catalog.json_agg(x.value order by x.n)
-    from pg_catalog.json_array_elements(p_value) with ordinality x (value, n)
+    from pg_catalog.json_array_elements(
+      case when pg_catalog.json_typeof(p_value) = 'array' then p_value end
+    ) with ordinality x (value, n)
     where pg_catalog.json_typeof(x.value) = 'string'
       and p_list ->> (p_parent || '.' || (x.value #>> '{}')) in ('shown', 'whole')
   );
@@ -196,11 +193,8 @@ create function private.candidate_json(
   p_path text,
   p_list jsonb,
   p_careful boolean default false
-)
-returns json
-language plpgsql immutable
-set search_path = ''
-as $$
+) returns json
+language plpgsql immutable set search_path = '' as $$
 begin
   if p_careful then
     begin
@@ -248,11 +242,12 @@ $$;
 -- its segments is empty, '.' or '..'. Otherwise null, for every reader: the function signs the
 -- paths the RPC returns, so a path a writer got wrong (another merchant's recording, say) must
 -- reach no one.
-create function private.own_recording_path(p_path text, p_merchant_id uuid, p_result_id uuid)
-returns text
-language plpgsql immutable
-set search_path = ''
-as $$
+create function private.own_recording_path(
+  p_path text,
+  p_merchant_id uuid,
+  p_result_id uuid
+) returns text
+language plpgsql immutable set search_path = '' as $$
 begin
   if pg_catalog.starts_with(p_path, p_merchant_id::text || '/' || p_result_id::text || '/')
     and p_path !~ '(^|/)\.{0,2}(/|$)' then

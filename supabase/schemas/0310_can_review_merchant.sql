@@ -2,11 +2,8 @@
 -- walking up the parents (index lookups, as many as the merchant is deep), not down the caller's
 -- whole tree (2,000 merchants for a reviewer of a wide one). Bounded, so a corrupt parent cycle
 -- can't loop.
-create function private.can_review_merchant(p_merchant_id uuid)
-returns boolean
-language plpgsql stable security definer
-set search_path = ''
-as $$
+create function private.can_review_merchant(p_merchant_id uuid) returns boolean
+language plpgsql stable security definer set search_path = '' as $$
 begin
   return exists (
     with recursive up (id, depth) as (

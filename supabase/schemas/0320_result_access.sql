@@ -7,11 +7,8 @@
 -- Every check runs whatever the row holds (a row of nulls for a result that doesn't exist), so
 -- that deciding takes the same steps for a hidden result as for a missing one. A caller who is
 -- more than one (an admin reading their own interview) gets the capacity that sees the most.
-create function private.result_access(p_result public.interview_results)
-returns text
-language plpgsql stable security definer
-set search_path = ''
-as $$
+create function private.result_access(p_result public.interview_results) returns text
+language plpgsql stable security definer set search_path = '' as $$
 declare
   v_role text := current_setting('role', true);
   v_admin boolean;

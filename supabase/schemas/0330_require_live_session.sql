@@ -8,11 +8,8 @@
 -- Only `authenticated` is checked: the service role and the owner have no session. A token
 -- without a session_id claim (Auth's own tokens always carry one) is held to its user instead, as
 -- Auth's GET /user holds it. A replica still finds a session until it replays the sign-out.
-create function private.require_live_session()
-returns void
-language plpgsql stable security definer
-set search_path = ''
-as $$
+create function private.require_live_session() returns void
+language plpgsql stable security definer set search_path = '' as $$
 declare
   v_claims jsonb;
   v_sub text;

@@ -15,11 +15,8 @@
 -- separators=(",", ":"), ensure_ascii=False): jsonb's text without the space after each `,` and
 -- `:`. jsonb refuses \u0000 and lone surrogates, which json keeps: such a value is counted on its
 -- text as stored, less the whitespace between tokens (its escapes then count as written).
-create function private.compact_json_length(p_value json)
-returns integer
-language plpgsql immutable
-set search_path = ''
-as $$
+create function private.compact_json_length(p_value json) returns integer
+language plpgsql immutable set search_path = '' as $$
 declare
   v_text text := p_value::text;
 begin
@@ -33,32 +30,25 @@ end;
 $$;
 
 -- Keys other than the known ones longer than this (compact JSON) are dropped and named.
-create function private.condensed_large_key_chars()
-returns integer
-language sql immutable
-set search_path = ''
-as $$ select 4000 $$;
+create function private.condensed_large_key_chars() returns integer
+language sql immutable set search_path = '' as $$ select 4000 $$;
 
 -- The weakest words of one Azure speech segment: those with an AccuracyScore below 60 or an
 -- ErrorType other than "None", at most 15, picked lowest first (a missing score counts as the
 -- lowest, ties in spoken order), then listed in spoken order, each {Word, AccuracyScore, ErrorType?}.
 -- Null when there are none.
-create function private.condensed_low_words(p_words json)
-returns json
-language plpgsql immutable
-set search_path = ''
-as $$
+create function private.condensed_low_words(p_words json) returns json
+language plpgsql immutable set search_path = '' as $$
 begin
-  if pg_catalog.json_typeof(p_words) is distinct from 'array' then
-    return null;
-  end if;
   return (
     with word as (
       select w.n, w.value -> 'Word' as word, a.assessment -> 'AccuracyScore' as score_json,
         case when pg_catalog.json_typeof(a.assessment -> 'AccuracyScore') = 'number'
           then (a.assessment ->> 'AccuracyScore')::numeric end as score,
         a.assessment -> 'ErrorType' as error
-      from pg_catalog.json_array_elements(p_words) with ordinality w (value, n)
+      from pg_catalog.json_array_elements(
+        case when pg_catalog.json_typeof(p_words) = 'array' then p_words end
+      ) with ordinality w (value, n)
       cross join lateral (
         select case when pg_catalog.json_typeof(w.value -> 'PronunciationAssessment') = 'object'
           then w.value -> 'PronunciationAssessment' else '{}'::json end as assessment
@@ -90,11 +80,8 @@ $$;
 -- Azure pronunciation output, one entry per recognised segment: per segment its Display,
 -- Confidence, PronunciationAssessment and SentimentAnalysis (those present, in that order), and
 -- LowAccuracyWords when any; not an array, or an entry not an object, as it is.
-create function private.condensed_voice(p_segments json)
-returns json
-language plpgsql immutable
-set search_path = ''
-as $$
+create function private.condensed_voice(p_segments json) returns json
+language plpgsql immutable set search_path = '' as $$
 begin
   if pg_catalog.json_typeof(p_segments) is distinct from 'array' then
     return p_segments;
@@ -123,11 +110,8 @@ $$;
 
 -- Seconds per value of `p_field` over pyannote turns ({start, end, <field>}): the sum of
 -- end - start, one decimal, a null value read as "unmatched", in order of first appearance.
-create function private.seconds_by(p_turns json, p_field text)
-returns json
-language plpgsql immutable
-set search_path = ''
-as $$
+create function private.seconds_by(p_turns json, p_field text) returns json
+language plpgsql immutable set search_path = '' as $$
 begin
   return coalesce((
     select pg_catalog.json_object_agg(t.label, pg_catalog.round(t.total, 1) order by t.first)
@@ -156,11 +140,8 @@ create function private.object_with_omitted(
   p_values json[],
   p_omitted text[],
   p_unreadable text[] default '{}'
-)
-returns json
-language plpgsql immutable
-set search_path = ''
-as $$
+) returns json
+language plpgsql immutable set search_path = '' as $$
 begin
   if cardinality(p_omitted) > 0 then
     p_keys := p_keys || '_omitted'::text;
@@ -180,11 +161,8 @@ $$;
 -- pyannote: `diarization` becomes speaker_seconds and turns, `identification` identified_seconds;
 -- `confidence` (one score per 20 ms) is dropped, as is any other key over the large-key limit;
 -- other small keys (voiceprints...) stay; what was dropped is named in its own `_omitted`.
-create function private.condensed_pyannote(p_value json)
-returns json
-language plpgsql immutable
-set search_path = ''
-as $$
+create function private.condensed_pyannote(p_value json) returns json
+language plpgsql immutable set search_path = '' as $$
 declare
   v_keys text[] := '{}'::text[];
   v_values json[] := '{}'::json[];
@@ -253,11 +231,8 @@ $$;
 -- An object of raw data condensed key by key, `_omitted` last when anything was dropped. With
 -- p_careful each key is condensed on its own: one that fails is dropped and named in `_omitted`
 -- and in `_unreadable`, and the others are kept.
-create function private.condensed_object(p_raw json, p_careful boolean)
-returns json
-language plpgsql immutable
-set search_path = ''
-as $$
+create function private.condensed_object(p_raw json, p_careful boolean) returns json
+language plpgsql immutable set search_path = '' as $$
 declare
   v_keys text[] := '{}'::text[];
   v_values json[] := '{}'::json[];
@@ -291,11 +266,8 @@ $$;
 
 -- Raw data condensed: an object (current rows) key by key, the older `[null, {...}]` form element
 -- by element (its elements only: no recursion, whatever the nesting), anything else as it is.
-create function private.condensed_value(p_raw json, p_careful boolean)
-returns json
-language plpgsql immutable
-set search_path = ''
-as $$
+create function private.condensed_value(p_raw json, p_careful boolean) returns json
+language plpgsql immutable set search_path = '' as $$
 begin
   return case pg_catalog.json_typeof(p_raw)
     when 'object' then private.condensed_object(p_raw, p_careful)
@@ -315,11 +287,8 @@ $$;
 -- can't be condensed (nesting past the stack) is dropped and named in `_omitted` and
 -- `_unreadable`; raw data that can't be read at all condenses to {"_unreadable": true}. The raw
 -- data itself is stored as given.
-create function private.condense_answer_assessment(p_raw json)
-returns json
-language plpgsql immutable
-set search_path = ''
-as $$
+create function private.condense_answer_assessment(p_raw json) returns json
+language plpgsql immutable set search_path = '' as $$
 begin
   return private.condensed_value(p_raw, false);
 exception when others then

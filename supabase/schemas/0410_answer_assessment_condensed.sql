@@ -6,11 +6,8 @@
 -- rows written before it are filled afterwards in small batches
 -- (0420_backfill_answer_assessment_condensed.sql). Until then the RPC condenses such a row when
 -- it reads it. Security definer, so a writer needs no privilege on `private`.
-create function private.keep_answer_assessment_condensed()
-returns trigger
-language plpgsql security definer
-set search_path = ''
-as $$
+create function private.keep_answer_assessment_condensed() returns trigger
+language plpgsql security definer set search_path = '' as $$
 begin
   new.answer_assessment_condensed :=
     private.condense_answer_assessment(new.answer_assessment_raw_data);

@@ -21,8 +21,7 @@ create function public.interview_transcript(
   p_view text default 'full'
 )
 returns json
-language plpgsql stable security definer
-set search_path = ''
+language plpgsql stable security definer set search_path = ''
 -- Its statements are index lookups whose best plan never depends on the arguments; left to
 -- choose, the plan cache re-planned them on every call.
 set plan_cache_mode = force_generic_plan
