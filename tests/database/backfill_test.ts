@@ -130,17 +130,19 @@ Deno.test("a row a writer holds is skipped and counted: the backfill says so and
         where id in ('31000000-0000-4000-8000-000000000002', '31000000-0000-4000-8000-000000000004')`;
     });
     // A writer holds one of them while the backfill passes.
-    const held = sql.reserve();
-    const writer = await held;
-    await writer`begin`;
-    await writer`select 1 from public.interview_result_questions
-      where id = '31000000-0000-4000-8000-000000000004' for update`;
-    const first = await run();
-    assert.equal(first.code, 1, first.text);
-    assert.match(first.text, /1 rows filled/);
-    assert.match(first.text, /1 rows remain without their condensed copy/);
-    await writer`rollback`;
-    writer.release();
+    const writer = await sql.reserve();
+    try {
+      await writer`begin`;
+      await writer`select 1 from public.interview_result_questions
+        where id = '31000000-0000-4000-8000-000000000004' for update`;
+      const first = await run();
+      assert.equal(first.code, 1, first.text);
+      assert.match(first.text, /1 rows filled/);
+      assert.match(first.text, /1 rows remain without their condensed copy/);
+    } finally {
+      await writer`rollback`;
+      writer.release();
+    }
 
     const second = await run();
     assert.equal(second.code, 0, second.text);
