@@ -24,10 +24,10 @@ create function private.candidate_names(
 language plpgsql immutable set search_path = '' as $$
 begin
   return (
-    select pg_catalog.json_agg(x.value order by x.n)
+    select pg_catalog.json_agg(x.value)
     from pg_catalog.json_array_elements(
       case when pg_catalog.json_typeof(p_value) = 'array' then p_value end
-    ) with ordinality x (value, n)
+    ) x
     where pg_catalog.json_typeof(x.value) = 'string'
       and p_list ->> (p_parent || '.' || (x.value #>> '{}')) in ('shown', 'whole')
   );
@@ -75,14 +75,17 @@ begin
                     then private.candidate_json(e.value, p_path || '.' || e.key, p_list) else e.value end
                 end as value
               from pg_catalog.json_each(p_value) e
+              -- Not flattened into the query above: its filter would compute each value twice.
+              offset 0
             ) k
             where k.value is not null
           ), '{}'::json);
         when 'array' then
+          -- In the elements' order: json_array_elements() returns them so, and nothing reorders.
           return coalesce((
             select pg_catalog.json_agg(case when pg_catalog.json_typeof(x.value) in ('object', 'array')
-              then private.candidate_json(x.value, p_path, p_list) else x.value end order by x.n)
-            from pg_catalog.json_array_elements(p_value) with ordinality x (value, n)
+              then private.candidate_json(x.value, p_path, p_list) else x.value end)
+            from pg_catalog.json_array_elements(p_value) x
           ), '[]'::json);
         else
           return p_value;
