@@ -170,8 +170,9 @@ export async function measureRedaction(url: string, result: string) {
     ),
     redact: await pgbenchAverage(
       url,
-      // As the RPC filters it: private.candidate_json with the candidate's list, read once.
-      `select sum(length(private.candidate_json(answer_assessment_raw_data,
+      // As the RPC filters it: private.candidate_json with the candidate's list, read once, and
+      // generic plans, as the RPC sets them.
+      `set plan_cache_mode = force_generic_plan; select sum(length(private.candidate_json(answer_assessment_raw_data,
         'transcript.answer_assessment_raw_data', l.list)::text))
        from (select private.candidate_list() as list) l, public.interview_result_questions
        where interview_result_id = md5('bench:${result}')::uuid`,
