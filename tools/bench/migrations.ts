@@ -166,7 +166,8 @@ async function main() {
     const filled = await backfillCondensed(sql, { batch: 100 });
     const span = [from, performance.now()] as const;
     rows.push({
-      step: `backfill: ${filled.filled} rows in ${filled.batches} batches, ${filled.remaining} left`,
+      step:
+        `backfill: ${filled.filled} rows in ${filled.batches} batches, ${filled.remaining} left`,
       ms: span[1] - span[0],
       read: worst(reads, span),
       write: worst(writes, span),
