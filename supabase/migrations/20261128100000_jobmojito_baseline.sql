@@ -4,7 +4,7 @@
 -- is marked applied with
 --   supabase migration repair --status applied 20261128100000 --remote
 -- and `db push` applies the files after it. On a new project `db push` runs it first.
--- Grants are left out: each project's default privileges decide them, and 20261207100000 sets
+-- Grants are left out: each project's default privileges decide them, and 20261206120000 sets
 -- the ones this project needs (docs/database.md).
 -- Its integer columns (positions, deciseconds) are production's types, far from 2^31:
 -- squawk-ignore-file prefer-bigint-over-int
