@@ -22,7 +22,8 @@ revoke execute on function private.interview_access_log_kept_from(timestamptz) f
 -- writes go on; CREATE TABLE ... PARTITION OF would take ACCESS EXCLUSIVE). Dropping a month
 -- takes ACCESS EXCLUSIVE on the log for a catalog change, milliseconds; each DDL waits at most
 -- lock_timeout for its lock (never queueing long in front of the writes), and one that doesn't
--- get it is left for the next run and named in the result. Months are UTC months.
+-- get it is left for the next run, named in the result and in a warning (the Postgres log, where
+-- pg_cron's runs are read). Months are UTC months.
 --
 -- Scheduled daily with pg_cron where the database has it (below); p_now is for tests and for
 -- catching up by hand. Returns what it did, one row per partition created, dropped or skipped.
@@ -54,6 +55,7 @@ begin
       action := 'created';
     exception when lock_not_available then
       action := 'not created: the log was locked past lock_timeout; the next run tries again';
+      raise warning '%: %', partition_name, action;
     end;
     return next;
   end loop;
@@ -78,6 +80,7 @@ begin
       action := 'dropped';
     exception when lock_not_available then
       action := 'not dropped: the log was locked past lock_timeout; the next run tries again';
+      raise warning '%: %', partition_name, action;
     end;
     return next;
   end loop;
