@@ -31,6 +31,19 @@ async function signedIn(email: string): Promise<SupabaseClient> {
 
 type Row = Record<string, unknown>;
 
+/** rpc('record_interview_access') on the submitted result: an unsigned full read unless told. */
+function record(c: SupabaseClient, requestId: string, args: Record<string, unknown> = {}) {
+  return c.rpc("record_interview_access", {
+    p_interview_result_id: SEED.submitted,
+    p_view: "full",
+    p_recordings_signed: 0,
+    p_links_expire_in: null,
+    p_request_id: requestId,
+    p_origin: null,
+    ...args,
+  });
+}
+
 /** The result's history as `c` reads it, by GET or by POST, only the records of `ids`. */
 async function history(c: SupabaseClient, get: boolean, ids: string[]): Promise<Row[]> {
   const { data, error } = await c.rpc(
@@ -52,38 +65,22 @@ const recruiterOrigin = `https://${run}.ats.example`;
 
 Deno.test("supabase-js: rpc('record_interview_access') writes the record of the reader whose token it carries", async () => {
   const recruiter = await signedIn(SEED.users.acmeRecruiter);
-  const { data, error } = await recruiter.rpc("record_interview_access", {
-    p_interview_result_id: SEED.submitted,
+  const { data, error } = await record(recruiter, recruiterRead, {
     p_view: "summary",
     p_recordings_signed: 2,
     p_links_expire_in: 300,
-    p_request_id: recruiterRead,
     p_origin: recruiterOrigin,
   });
   assert.equal(error, null);
   assert.match(data as string, /^[0-9a-f-]{36}$/, "the record's id");
 
   const alice = await signedIn(SEED.users.alice);
-  const own = await alice.rpc("record_interview_access", {
-    p_interview_result_id: SEED.submitted,
-    p_view: "full",
-    p_recordings_signed: 0,
-    p_links_expire_in: null,
-    p_request_id: aliceRead,
-    p_origin: null,
-  });
+  const own = await record(alice, aliceRead);
   assert.equal(own.error, null);
 
   // Not anyone's to write for a result they may not see: null, nothing written.
   const outsider = await signedIn(SEED.users.outsider);
-  const none = await outsider.rpc("record_interview_access", {
-    p_interview_result_id: SEED.submitted,
-    p_view: "full",
-    p_recordings_signed: 0,
-    p_links_expire_in: null,
-    p_request_id: `clients-${run}-outsider`,
-    p_origin: null,
-  });
+  const none = await record(outsider, `clients-${run}-outsider`);
   assert.deepEqual([none.data, none.error], [null, null]);
 });
 
@@ -167,14 +164,7 @@ Deno.test("supabase-js: a member who is no owner, and a caller without a session
 
 Deno.test("supabase-js: a record out of its form is a 400 (22023), nothing written", async () => {
   const recruiter = await signedIn(SEED.users.acmeRecruiter);
-  const bad = await recruiter.rpc("record_interview_access", {
-    p_interview_result_id: SEED.submitted,
-    p_view: "everything",
-    p_recordings_signed: 0,
-    p_links_expire_in: null,
-    p_request_id: `clients-${run}-bad`,
-    p_origin: null,
-  });
+  const bad = await record(recruiter, `clients-${run}-bad`, { p_view: "everything" });
   assert.equal(bad.status, 400);
   assert.equal(bad.error?.code, "22023");
   const owner = await signedIn(SEED.users.acmeOwner);
