@@ -11,10 +11,6 @@ const read = (path: string) => Deno.readTextFileSync(`${ROOT}${path}`);
 const DOCS = readdirSync(`${ROOT}docs`).filter((f) => f.endsWith(".md")).sort();
 const PAGES = ["README.md", ...DOCS.map((f) => `docs/${f}`)];
 
-/** Links the docs may carry before their target exists, each with the reason. */
-const NOT_YET: Record<string, string> = {
-  "docs/access-log.md": "who read an interview: written for issue 26, in progress",
-};
 /** Paths the docs name that a reader makes, not the repository. */
 const MADE_BY_THE_READER = new Set([
   "supabase/signing_keys.json", // `supabase gen signing-key`, for a real stack (docs/testing.md)
@@ -73,7 +69,7 @@ Deno.test("every link in the README and docs/ resolves, anchors included", () =>
       const [file, anchor] = target.split("#");
       const path = file ? resolve(page, file) : page;
       if (!existsSync(`${ROOT}${path}`)) {
-        if (!Object.hasOwn(NOT_YET, path)) broken.push(`${page}: ${target} (no such file)`);
+        broken.push(`${page}: ${target} (no such file)`);
         continue;
       }
       if (anchor && (!path.endsWith(".md") || !anchors(read(path)).has(anchor))) {
@@ -87,7 +83,7 @@ Deno.test("every link in the README and docs/ resolves, anchors included", () =>
 Deno.test("the README links every file in docs/, and docs/README.md indexes them", () => {
   const readme = read("README.md");
   const index = read("docs/README.md");
-  for (const file of [...DOCS, ...Object.keys(NOT_YET).map((p) => p.slice("docs/".length))]) {
+  for (const file of DOCS) {
     assert.ok(readme.includes(`](docs/${file})`), `README.md links docs/${file}`);
     if (file !== "README.md") assert.ok(index.includes(`](${file})`), `docs/README.md: ${file}`);
   }
