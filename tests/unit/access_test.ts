@@ -19,6 +19,15 @@ const signed = "&get_signed_recordings=true";
 const pgrst = (status: number, code: string) =>
   Response.json({ code, message: "from the database", details: null, hint: null }, { status });
 
+/** Waits until `done()`, failing after `ms`. */
+async function until(done: () => boolean, what: string, ms = 2000) {
+  const give = Date.now() + ms;
+  while (!done()) {
+    if (Date.now() > give) throw new Error(`waited ${ms} ms for ${what}`);
+    await new Promise((r) => setTimeout(r, 1));
+  }
+}
+
 /** A promise and the function that settles it. */
 function gate<T = void>() {
   let open!: (value: T) => void;
@@ -176,13 +185,14 @@ Deno.test("an unsigned answer doesn't wait for its record, which starts once the
   const h = harness({
     record: async () => (await release.opened, Response.json(RECORD_ID)),
     settle: false,
+    cfg: { upstreamTimeoutMs: 60_000 },
   });
   const res = await h.call(url());
   assert.equal(res.status, 200);
   assert.equal(h.records.length, 0, "the record's request comes after the answer");
   assert.equal(h.background.length, 1, "handed to waitUntil");
   await res.body?.cancel();
-  while (h.records.length === 0) await new Promise((r) => setTimeout(r, 1));
+  await until(() => h.records.length === 1, "the record's request");
   release.open();
   await h.settled();
   assert.equal(h.unwritten.length, 0);
@@ -335,7 +345,7 @@ Deno.test("a service role's logged record names no user, and says it was a serve
 Deno.test("background writes are bounded: past the bound a record goes straight to the log", async () => {
   const release = gate();
   const h = harness({
-    cfg: { accessRecords: { inFlight: 2, logBatchMs: 5 } },
+    cfg: { accessRecords: { inFlight: 2, logBatchMs: 5 }, upstreamTimeoutMs: 60_000 },
     record: async () => (await release.opened, Response.json(RECORD_ID)),
     settle: false,
     deps: { now: () => AT },
@@ -346,7 +356,7 @@ Deno.test("background writes are bounded: past the bound a record goes straight 
     assert.equal(res.status, 200);
     await res.body?.cancel();
   }
-  while (h.unwritten.length === 0) await new Promise((r) => setTimeout(r, 1));
+  await until(() => h.unwritten.length === 1, "the record past the bound in the log");
   assert.equal(h.records.length, 2, "two in flight");
   assert.deepEqual(JSON.parse(h.unwritten[0]), expectedLine(IN_FLIGHT_FULL, "c"));
   release.open();
@@ -359,11 +369,20 @@ Deno.test("background writes are bounded: past the bound a record goes straight 
 });
 
 Deno.test("many records failing at once share lines, each within the platform's 10,000 characters", async () => {
-  const h = harness({ record: () => pgrst(405, "25006"), settle: false });
+  // The writes are held until all 100 are in flight, then all refused together.
+  const release = gate();
+  const h = harness({
+    record: async () => (await release.opened, pgrst(405, "25006")),
+    settle: false,
+    // Past their deadline the held writes would fail as timed out instead, a reason of its own.
+    cfg: { accessRecords: { inFlight: 256, logBatchMs: 200 }, upstreamTimeoutMs: 60_000 },
+  });
   const ids = Array.from({ length: 100 }, (_, i) => `req-${i}`);
   for (const id of ids) {
     await (await h.call(url(), { headers: { "x-request-id": id } })).body?.cancel();
   }
+  await until(() => h.records.length === 100, "100 writes in flight");
+  release.open();
   await h.settled();
   assert.ok(h.unwritten.length >= 3 && h.unwritten.length <= 6, `${h.unwritten.length} lines`);
   const logged: string[] = [];

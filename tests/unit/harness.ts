@@ -18,6 +18,8 @@ export const url = (q = "") => `/job-interview-details?interview_result_id=${RES
 
 /** A fake answer whose body fails once the request's signal aborts, as fetch's does. */
 export function abortable(res: Response, signal?: AbortSignal | null): Response {
+  // fetch itself fails when its signal aborted before the answer came.
+  if (signal?.aborted) throw signal.reason;
   if (!signal || !res.body) return res;
   const reader = res.body.getReader();
   const body = new ReadableStream<Uint8Array>({
