@@ -47,8 +47,8 @@ for (const [where, url] of [["directly", `${fn.url}`], ["through the gateway", g
       halfClose: true,
     });
     assert.equal(answer.status, 422, answer.body);
-    // Directly, the function sees the body end early. Through the gateway, which passes bodies on
-    // chunked, it gets what arrived as the whole body (here: none) and says what is wrong with it.
+    // Directly, the function sees the body end early; through the gateway too, which passes the
+    // cut on (gateway_cut_body_test.ts).
     contractError(answer, where);
     assert.equal(answer.headers["access-control-allow-origin"], "*");
   });

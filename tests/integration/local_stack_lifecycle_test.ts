@@ -8,6 +8,26 @@ import { startStack } from "../../tools/local-stack/stack.ts";
 
 const local = !Deno.env.get("REAL_STACK");
 
+/**
+ * Runs `fn` with TMPDIR set to a directory of its own, so that the temp dirs it checks are only
+ * those of the stacks it starts (other stacks on the machine, other runs' among them, come and go
+ * in the shared one).
+ */
+async function ownTmp(fn: () => Promise<void>): Promise<void> {
+  const previous = Deno.env.get("TMPDIR");
+  const dir = await Deno.makeTempDir({ prefix: "jid-lifecycle-" });
+  // As open as /tmp: PostgreSQL runs as its own user.
+  await Deno.chmod(dir, 0o1777);
+  Deno.env.set("TMPDIR", dir);
+  try {
+    await fn();
+  } finally {
+    if (previous === undefined) Deno.env.delete("TMPDIR");
+    else Deno.env.set("TMPDIR", previous);
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
 async function leftovers(): Promise<string[]> {
   const dirs: string[] = [];
   for await (const e of Deno.readDir(Deno.env.get("TMPDIR") ?? "/tmp")) {
@@ -43,59 +63,62 @@ Deno.test({
   ignore: !local,
   sanitizeOps: false,
   sanitizeResources: false,
-  fn: async () => {
-    const before = await leftovers();
-    const stack = await startStack({ port: 0, functionLog: "/dev/null" });
-    const fnPid = Number(stack.env.STACK_FUNCTION_PID);
-    const pgPid = Number(
-      (await Deno.readTextFile(`${stack.env.STACK_DB_DIR}/data/postmaster.pid`)).split("\n")[0],
-    );
-    assert.ok(running(fnPid) && running(pgPid));
-    Deno.kill(fnPid, "SIGKILL");
-    const reason = await stack.crashed;
-    assert.match(reason, /the function process exited/);
-    await stack.stop();
-    assert.equal(running(fnPid), false);
-    assert.equal(running(pgPid), false, "postgres stopped");
-    assert.deepEqual(await leftovers(), before, "no temp dir left behind");
-  },
+  fn: () =>
+    ownTmp(async () => {
+      const before = await leftovers();
+      const stack = await startStack({ port: 0, functionLog: "/dev/null" });
+      const fnPid = Number(stack.env.STACK_FUNCTION_PID);
+      const pgPid = Number(
+        (await Deno.readTextFile(`${stack.env.STACK_DB_DIR}/data/postmaster.pid`)).split("\n")[0],
+      );
+      assert.ok(running(fnPid) && running(pgPid));
+      Deno.kill(fnPid, "SIGKILL");
+      const reason = await stack.crashed;
+      assert.match(reason, /the function process exited/);
+      await stack.stop();
+      assert.equal(running(fnPid), false);
+      assert.equal(running(pgPid), false, "postgres stopped");
+      assert.deepEqual(await leftovers(), before, "no temp dir left behind");
+    }),
 });
 
 Deno.test({
   name: "local stack: after a SIGKILLed stack:up, stack:down stops and removes what it left",
   ignore: !local,
-  fn: async () => {
-    const before = await leftovers();
-    const state = await Deno.makeTempDir({ prefix: "jid-state-" });
-    const command = (sub: string) =>
-      new Deno.Command(Deno.execPath(), {
-        args: ["run", "-A", `${ROOT}tools/local-stack/main.ts`, sub],
-        env: { STACK_STATE_DIR: state, STACK_PORT: "0" },
-        stdout: "piped",
-        stderr: "piped",
-      }).output();
-    try {
-      assert.equal((await command("up")).code, 0);
-      const env = parseEnvFile(await Deno.readTextFile(`${state}/stack.env`));
-      const fnPid = Number(env.STACK_FUNCTION_PID);
-      const pgPid = Number(
-        (await Deno.readTextFile(`${env.STACK_DB_DIR}/data/postmaster.pid`)).split("\n")[0],
-      );
-      Deno.kill(Number(env.STACK_PID), "SIGKILL");
-      await waitFor("the stack to die", () => Promise.resolve(!running(Number(env.STACK_PID))));
-      assert.ok(running(fnPid) && running(pgPid), "a killed stack leaves its children running");
+  fn: () =>
+    ownTmp(async () => {
+      const before = await leftovers();
+      const state = await Deno.makeTempDir({ prefix: "jid-state-" });
+      const command = (sub: string) =>
+        new Deno.Command(Deno.execPath(), {
+          args: ["run", "-A", `${ROOT}tools/local-stack/main.ts`, sub],
+          env: { STACK_STATE_DIR: state, STACK_PORT: "0", TMPDIR: Deno.env.get("TMPDIR")! },
+          stdout: "piped",
+          stderr: "piped",
+        }).output();
+      try {
+        const up = await command("up");
+        assert.equal(up.code, 0, new TextDecoder().decode(up.stderr));
+        const env = parseEnvFile(await Deno.readTextFile(`${state}/stack.env`));
+        const fnPid = Number(env.STACK_FUNCTION_PID);
+        const pgPid = Number(
+          (await Deno.readTextFile(`${env.STACK_DB_DIR}/data/postmaster.pid`)).split("\n")[0],
+        );
+        Deno.kill(Number(env.STACK_PID), "SIGKILL");
+        await waitFor("the stack to die", () => Promise.resolve(!running(Number(env.STACK_PID))));
+        assert.ok(running(fnPid) && running(pgPid), "a killed stack leaves its children running");
 
-      const down = await command("down");
-      assert.equal(down.code, 0);
-      assert.match(new TextDecoder().decode(down.stdout), /Removed what a stack that was killed/);
-      await waitFor(
-        "the children to exit",
-        () => Promise.resolve(!running(fnPid) && !running(pgPid)),
-      );
-      assert.deepEqual(await leftovers(), before, "no temp dir left behind");
-      await assert.rejects(Deno.stat(`${state}/stack.env`));
-    } finally {
-      await Deno.remove(state, { recursive: true });
-    }
-  },
+        const down = await command("down");
+        assert.equal(down.code, 0);
+        assert.match(new TextDecoder().decode(down.stdout), /Removed what a stack that was killed/);
+        await waitFor(
+          "the children to exit",
+          () => Promise.resolve(!running(fnPid) && !running(pgPid)),
+        );
+        assert.deepEqual(await leftovers(), before, "no temp dir left behind");
+        await assert.rejects(Deno.stat(`${state}/stack.env`));
+      } finally {
+        await Deno.remove(state, { recursive: true });
+      }
+    }),
 });

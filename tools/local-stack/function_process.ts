@@ -173,7 +173,8 @@ export interface FunctionProcess {
   logs: () => string;
   /** Each line of output with the time it was read (ms, performance.now()). */
   lines: () => { at: number; line: string }[];
-  stop(): Promise<void>;
+  /** SIGTERM, then its exit status once it has gone. */
+  stop(): Promise<Deno.CommandStatus>;
 }
 
 /**
@@ -264,9 +265,10 @@ export async function startFunction(
     try {
       child.kill("SIGTERM");
     } catch { /* already gone */ }
-    await child.status;
+    const status = await child.status;
     await pumping;
     await Deno.remove(staged, { recursive: true }).catch(() => {});
+    return status;
   };
   try {
     await (options.ready ?? waitForFunction)(url, 60_000);

@@ -17,6 +17,8 @@ import {
 } from "./function_process.ts";
 import { createGateway } from "./gateway/app.ts";
 import { type FunctionRoute, verifyJwtSetting } from "./gateway/functions.ts";
+import type { JWK } from "jose";
+import type { PostgrestVersion } from "./gateway/postgrest.ts";
 import { createKeys, type StackKeys } from "./keys.ts";
 import { generateRecordings } from "./media.ts";
 import { ensurePackages } from "./packages.ts";
@@ -91,6 +93,31 @@ export interface StackOptions {
   log?: (line: string) => void;
   /** false: the project's legacy API keys are off (default: STACK_LEGACY_KEYS, else on). */
   legacyKeys?: boolean;
+  /** The PostgREST the stand-in copies (default: STACK_POSTGREST_VERSION, else 16). */
+  postgrestVersion?: PostgrestVersion;
+}
+
+/** PostgREST's version as the CLI 3.1 images run it (16), or as some hosted projects still do (14). */
+export const DEFAULT_POSTGREST_VERSION: PostgrestVersion = 16;
+
+/** STACK_POSTGREST_VERSION: "14" or "16" (the default); anything else is refused. */
+export function postgrestVersion(raw = Deno.env.get("STACK_POSTGREST_VERSION")): PostgrestVersion {
+  if (raw === undefined || raw === "") return DEFAULT_POSTGREST_VERSION;
+  if (raw === "14" || raw === "16") return Number(raw) as PostgrestVersion;
+  throw new Error(`STACK_POSTGREST_VERSION must be 14 or 16, not "${raw}"`);
+}
+
+/**
+ * The project's signing keys after a rotation: the current one (Auth signs with it) and the one
+ * it replaced, still in the key set so that tokens it signed verify until they expire. Private
+ * JWKs, as `supabase/signing_keys.json` holds them (STACK_SIGNING_KEYS).
+ */
+async function afterRotation(keys: StackKeys): Promise<{ keys: StackKeys; signing: JWK[] }> {
+  const previous = await createKeys();
+  return {
+    keys: { ...keys, jwks: { keys: [...keys.jwks.keys, ...previous.jwks.keys] } },
+    signing: [keys.signingKey, previous.signingKey],
+  };
 }
 
 /** STACK_LEGACY_KEYS: "0" for a project with its legacy anon and service_role keys turned off. */
@@ -120,6 +147,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   }
   const major = pgMajor();
   const legacyKeys = options.legacyKeys ?? legacyKeysOn();
+  const postgrest = options.postgrestVersion ?? postgrestVersion();
   await ensurePackages([
     ...(major === 15 ? [`${binDir(15)}/initdb`] : []),
     "/usr/bin/psql",
@@ -155,7 +183,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const recordings = await generateRecordings(admin, storageRoot);
     log(`storage   ${recordings} recordings in ${storageRoot}`);
 
-    const keys = await createKeys();
+    const { keys, signing } = await afterRotation(await createKeys());
     const url = `http://127.0.0.1:${port}`;
     const functionPort = freePort();
     const functionUrl = `http://127.0.0.1:${functionPort}`;
@@ -177,6 +205,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       STACK_PG_MAJOR: String(major),
       STACK_LEGACY_KEYS: legacyKeys ? "1" : "0",
       STACK_AUTO_EXPOSE: autoExpose() ? "1" : "0",
+      STACK_POSTGREST_VERSION: String(postgrest),
+      STACK_SIGNING_KEYS: JSON.stringify(signing),
     };
     const runtime = options.runtime ?? functionRuntime();
     const staged = await stageFunction();
@@ -238,6 +268,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       extra,
       onRequest: options.onGatewayRequest,
       legacyKeys,
+      postgrestVersion: postgrest,
     });
     const server = Deno.serve({ hostname: "127.0.0.1", port, onListen: () => {} }, gateway.fetch);
     cleanups.push(() => server.shutdown());

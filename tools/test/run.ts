@@ -9,6 +9,9 @@
  * `npm run test:new-project` (`--new-project`): a project created today: PostgreSQL 17, its
  * legacy API keys off, nothing in public granted by default; pgTAP, advisors, the database tier
  * and the stack's tiers, the function under 2.1.4.
+ * The stack's tiers end with the upstream tier (cases from PostgREST's and Auth's own suites),
+ * against the stand-ins as PostgREST 16 (the CLI's); `npm test` runs it again on a stack whose
+ * stand-in copies PostgREST 14, as hosted projects not yet moved to 16 run.
  * Each ends with one line: `N passed, N failed[, N skipped]`.
  */
 import { lintDatabase, prepareDatabase, ROOT, SUPABASE_CLI } from "../local-stack/database.ts";
@@ -23,6 +26,7 @@ import { formatEnvFile } from "../local-stack/main.ts";
 import { npmPath } from "../local-stack/npm_binaries.ts";
 import { ensurePackages, SUITE_PROOFS } from "../local-stack/packages.ts";
 import { startCluster } from "../local-stack/postgres.ts";
+import type { PostgrestVersion } from "../local-stack/gateway/postgrest.ts";
 import { startStack } from "../local-stack/stack.ts";
 
 const GATED_NAME = "verify-jwt-on";
@@ -172,6 +176,9 @@ async function stackTiers(runtime: Runtime, label: string) {
     for (const tier of ["integration", "e2e", "clients"]) {
       await denoTest(`${tier}${label}`, [`tests/${tier}`], env);
     }
+    await denoTest(`upstream (PostgREST ${stack.env.STACK_POSTGREST_VERSION})${label}`, [
+      "tests/upstream",
+    ], env);
   } finally {
     await stack.stop();
   }
@@ -179,6 +186,26 @@ async function stackTiers(runtime: Runtime, label: string) {
     FUNCTION_LOG_FILE: functionLog,
     STACK_ENV_FILE: envFile,
   });
+}
+
+/** The upstream tier alone, on a stack of its own whose PostgREST stand-in copies `version`. */
+async function upstreamTier(runtime: Runtime, version: PostgrestVersion) {
+  const stack = await startStack({
+    port: 0,
+    functionLog: `${OUT}/function-postgrest${version}.log`,
+    runtime,
+    postgrestVersion: version,
+  });
+  const envFile = `${OUT}/stack-postgrest${version}.env`;
+  try {
+    await Deno.writeTextFile(envFile, formatEnvFile(stack.env));
+    await denoTest(`upstream (PostgREST ${version})`, ["tests/upstream"], {
+      STACK_ENV_FILE: envFile,
+      TEST_OUTPUT_DIR: OUT,
+    });
+  } finally {
+    await stack.stop();
+  }
 }
 
 /** A project created today: PostgreSQL 17, legacy API keys off, no default grants in public. */
@@ -215,6 +242,7 @@ async function main(mode: "all" | "edge" | "new-project"): Promise<number> {
     await denoTest("unit", ["tests/unit"]);
     await denoTest("database", ["tests/database"]);
     await stackTiers(functionRuntime(deno), "");
+    await upstreamTier(functionRuntime(deno), 14);
   }
 
   if (failures.length) console.log(`Failed: ${failures.join(", ")}`);

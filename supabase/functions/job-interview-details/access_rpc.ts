@@ -10,9 +10,9 @@ import {
   answered,
   callerHeaders,
   describe,
-  errorCode,
   fail,
   type Fetch,
+  postgrestError,
   UPSTREAM_HEADERS,
   type UpstreamFailure,
 } from "./upstream.ts";
@@ -66,7 +66,7 @@ export async function recordAccess(
       signal: input.signal,
     });
     const body = await res.bytes();
-    if (!res.ok) return fail("record", answered(res.status, errorCode(body)));
+    if (!res.ok) return fail("record", answered(res.status, postgrestError(body).code));
     const text = new TextDecoder().decode(body);
     if (text.trim() === "null") return { kind: "not_recorded" };
     const id = RECORD_ID.exec(text)?.[1];

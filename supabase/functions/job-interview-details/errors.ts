@@ -22,6 +22,8 @@ export const CREDENTIAL_ERRORS = {
   malformed: 'The Authorization header must be "Bearer <access token>".',
   invalid: "Invalid or expired access token.",
   expired: "The access token has expired.",
+  notYetValid: "The access token is not valid yet.",
+  issuedInFuture: "The access token was issued in the future.",
   notAUser: "A signed-in user's access token is required.",
   sessionEnded: "The session has ended: sign in again.",
   secretKeyFromBrowser: "A secret key can't be used from a browser: call from a server.",

@@ -9,9 +9,9 @@ import {
   type Bytes,
   callerHeaders,
   describe,
-  errorCode,
   fail,
   type Fetch,
+  postgrestError,
   UPSTREAM_HEADERS,
   type UpstreamFailure,
 } from "./upstream.ts";
@@ -115,11 +115,11 @@ function relayable(res: Response): number | undefined {
 
 /** A refusal of the caller's credential, a replica behind, or the rpc step failing. */
 function notOk(status: number, body: Bytes, caller: Caller): Called {
-  const code = errorCode(body);
+  const { code, message: said } = postgrestError(body);
   if (status === 409 && code === "PT409") {
     return { result: fail("rpc", "the replica has not seen the session"), replicaBehind: true };
   }
-  const message = refusal(status, code, caller.credential);
+  const message = refusal(status, code, said, caller.credential);
   if (message !== undefined) return { result: { kind: "refused", message } };
   return { result: fail("rpc", answered(status, code)) };
 }

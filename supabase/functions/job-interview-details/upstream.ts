@@ -52,13 +52,15 @@ export function describe(error: unknown): string {
   return `unreachable (${e?.name ?? "error"})`;
 }
 
-/** The `code` of PostgREST's error body, or "" (the gateway's own answers carry none). */
-export function errorCode(body: Uint8Array): string {
+/** PostgREST's error body's `code` and `message`, or "" (the gateway's own answers carry none). */
+export function postgrestError(body: Uint8Array): { code: string; message: string } {
+  let error: Record<string, unknown> | undefined;
   try {
-    return String(JSON.parse(new TextDecoder().decode(body))?.code ?? "");
+    error = JSON.parse(new TextDecoder().decode(body));
   } catch {
-    return "";
+    // Not JSON: no code, no message.
   }
+  return { code: String(error?.code ?? ""), message: String(error?.message ?? "") };
 }
 
 /** What PostgREST (or the gateway in front of it) answered, for the log. */

@@ -4,11 +4,18 @@
  */
 import { type Context, Hono } from "hono";
 import { signUserToken, type StackKeys } from "../keys.ts";
-import { deleteUser, jwks, logout, token, user } from "./auth.ts";
+import { deleteUser, getUser, jwks, logout, token, user } from "./auth.ts";
 import type { Sql } from "./db.ts";
 import { forward, type FunctionRoute } from "./functions.ts";
-import { bearer, type Claims, createVerifier, type Verified } from "./jwt.ts";
-import { callRpc, createSchemaCache, pgError, readTable, VARY } from "./postgrest.ts";
+import { bearer, createVerifier, type Verified } from "./jwt.ts";
+import {
+  callRpc,
+  createSchemaCache,
+  invalidPath,
+  type PostgrestVersion,
+  readTable,
+} from "./postgrest.ts";
+import { createTokenCheck } from "./postgrest_jwt.ts";
 import { signMany, signOne, upload } from "./storage.ts";
 import { download } from "./storage_download.ts";
 
@@ -34,6 +41,8 @@ export interface GatewayDeps {
    * the gateway refuses them as API keys (STACK_LEGACY_KEYS=0). On by default.
    */
   legacyKeys?: boolean;
+  /** The PostgREST behind /rest/v1: 16 (the CLI's, by default) or 14 (some hosted projects). */
+  postgrestVersion?: PostgrestVersion;
 }
 
 /** What a project with its legacy API keys disabled answers for one (the hint's text varies). */
@@ -133,48 +142,21 @@ export function createGateway(deps: GatewayDeps): Hono {
     await next();
   };
 
-  // PostgREST 16 says what its answers vary by.
-  app.use("/rest/v1/*", async (c, next) => {
-    await next();
-    c.res.headers.set("vary", VARY);
-  });
+  const postgrest = {
+    sql: deps.sql,
+    lookup,
+    check: createTokenCheck(keys),
+    version: deps.postgrestVersion ?? 16,
+  };
   app.use("/rest/v1/*", requireApiKey, mapKeys);
+  app.on(
+    ["GET", "HEAD"],
+    "/rest/v1/:table{[^/]+}",
+    (c) => readTable(postgrest, c.req.raw, c.req.param("table")),
+  );
+  app.all("/rest/v1/rpc/:fn", (c) => callRpc(postgrest, c.req.raw, c.req.param("fn")));
+  app.all("/rest/v1/:a{[^/]+}/*", (c) => invalidPath(postgrest, c.req.raw));
   app.use("/storage/v1/*", mapKeys);
-  app.get("/rest/v1/:table{[^/]+}", async (c) => {
-    const { claims, error } = await verify(bearer(c.req.raw)!);
-    if (error) {
-      return c.json(
-        error.expired ? pgError("PGRST303", "JWT expired") : pgError("PGRST301", error.message),
-        401,
-      );
-    }
-    return await readTable({ sql: deps.sql, lookup }, c, c.req.param("table"), claims as Claims);
-  });
-  app.on(["GET", "POST"], "/rest/v1/rpc/:fn", async (c) => {
-    const token = bearer(c.req.raw)!;
-    const { claims, error } = await verify(token);
-    if (error) {
-      return c.json(
-        error.expired ? pgError("PGRST303", "JWT expired") : pgError("PGRST301", error.message),
-        401,
-      );
-    }
-    let args: Record<string, unknown>;
-    if (c.req.method === "GET") {
-      args = Object.fromEntries(new URL(c.req.url).searchParams);
-    } else {
-      const body = await c.req.text();
-      try {
-        args = body.trim() ? JSON.parse(body) : {};
-      } catch {
-        return c.json(pgError("PGRST102", "Empty or invalid json"), 400);
-      }
-      if (!args || typeof args !== "object" || Array.isArray(args)) {
-        return c.json(pgError("PGRST102", "Empty or invalid json"), 400);
-      }
-    }
-    return await callRpc({ sql: deps.sql, lookup }, c, c.req.param("fn"), args, claims as Claims);
-  });
 
   const storageDeps = {
     sql: deps.sql,
@@ -225,6 +207,7 @@ export function createGateway(deps: GatewayDeps): Hono {
   app.use("/auth/v1/logout", requireApiKey, mapKeys);
   app.post("/auth/v1/logout", (c) => logout(authDeps, c));
   app.use("/auth/v1/admin/*", requireApiKey, mapKeys);
+  app.get("/auth/v1/admin/users/:id", (c) => getUser(authDeps, c));
   app.delete("/auth/v1/admin/users/:id", (c) => deleteUser(authDeps, c));
   app.use("/auth/v1/token", requireApiKey);
   app.post("/auth/v1/token", (c) => {

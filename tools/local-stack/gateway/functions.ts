@@ -5,6 +5,7 @@
 import type { Context } from "hono";
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from "jose";
 import http from "node:http";
+import type { Socket } from "node:net";
 import type { StackKeys } from "../keys.ts";
 
 export interface FunctionRoute {
@@ -143,12 +144,13 @@ async function forwardPlain(target: string, req: Request): Promise<Response> {
 function proxy(target: string, req: Request): Promise<Response> {
   return new Promise((resolve, reject) => {
     const headers: Record<string, string> = {};
+    // The body goes on as the client framed it: with its Content-Length, or chunked.
     req.headers.forEach((v, k) => {
-      // A body goes on chunked: a client's that ends early then ends early for the function too,
-      // rather than leaving it waiting for bytes that will never come.
-      if (!HOP_BY_HOP.includes(k) && !(req.body && k === "content-length")) headers[k] = v;
+      if (!HOP_BY_HOP.includes(k)) headers[k] = v;
     });
-    const out = http.request(target, { method: req.method, headers }, (res) => {
+    // A request with a body has a connection of its own, so that its cut (below) ends no other.
+    const agent = req.body ? { agent: false } : {};
+    const out = http.request(target, { method: req.method, headers, ...agent }, (res) => {
       const resHeaders = new Headers();
       for (const [k, v] of Object.entries(res.headers)) {
         if (v === undefined || HOP_BY_HOP.includes(k)) continue;
@@ -204,11 +206,20 @@ function proxy(target: string, req: Request): Promise<Response> {
     // never comes would keep the request from the function altogether.
     out.flushHeaders();
     if (req.body) {
-      // A client's body that ends early or breaks on the wire is passed on as far as it came:
-      // the function answers what it got (a 422), and its answer is relayed.
+      // A client's body that ends early or breaks on the wire is passed on as a cut, as the
+      // platform passes it: the bytes that came, then the sending side of the connection closed
+      // before the framing's end (no last chunk, or short of the Content-Length). The function
+      // sees the same broken body as when called directly and answers it (a 422), and its
+      // answer is relayed. Ending the request instead would hand it a whole, shorter body.
       (async () => {
         for await (const chunk of req.body!) out.write(chunk);
-      })().catch(() => {}).finally(() => out.end());
+      })().then(() => out.end(), () => {
+        // Once connected: the head is written first, then the end of the sending side.
+        const halfClose = (socket: Socket) =>
+          socket.connecting ? socket.once("connect", () => socket.end()) : socket.end();
+        if (out.socket) halfClose(out.socket);
+        else out.once("socket", halfClose);
+      });
     } else {
       out.end();
     }

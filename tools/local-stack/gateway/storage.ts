@@ -9,7 +9,7 @@
 import type { Context } from "hono";
 import { SignJWT } from "jose";
 import { createHash } from "node:crypto";
-import { type Sql, withClaims } from "./db.ts";
+import { roleOf, type Sql, withClaims } from "./db.ts";
 import type { Claims, Verified } from "./jwt.ts";
 
 export interface StorageDeps {
@@ -63,7 +63,7 @@ async function readableNames(
 ) {
   const rows = await withClaims(
     deps.sql,
-    claims,
+    { role: roleOf(claims), claims },
     { readOnly: true, request: req },
     (tx) =>
       tx`select name from storage.objects where bucket_id = ${bucket} and name = any(${names}::text[])`,
