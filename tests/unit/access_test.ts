@@ -396,6 +396,30 @@ Deno.test("many records failing at once share lines, each within the platform's 
   assert.deepEqual(logged.sort(), [...ids].sort(), "every record once");
 });
 
+Deno.test("a worker about to end logs the records it holds at once, not after the batch's wait", async () => {
+  const h = harness({
+    record: () => pgrst(503, "PGRST000"),
+    cfg: { accessRecords: { inFlight: 256, logBatchMs: 60_000 } },
+    settle: false,
+  });
+  for (const id of ["u-1", "u-2"]) {
+    await (await h.call(url(), { headers: { "x-request-id": id } })).body?.cancel();
+  }
+  await until(() => h.records.length === 2, "two writes");
+  await new Promise((r) => setTimeout(r, 20));
+  assert.equal(h.unwritten.length, 0, "held for others to share the line");
+  assert.equal(h.unloads.length, 1);
+  const logged = () =>
+    h.unwritten.flatMap((line) => {
+      const parsed = JSON.parse(line);
+      return (parsed.records ?? [parsed.record]).map((r: { request_id: string }) => r.request_id);
+    });
+  // Unloading until both are logged: each write reaches its batch a moment after its answer.
+  await until(() => (h.unloads[0](), logged().length === 2), "both records logged");
+  await h.settled();
+  assert.deepEqual(logged().sort(), ["u-1", "u-2"]);
+});
+
 Deno.test("originOf() keeps an origin and nothing else", () => {
   const cases: [string | undefined, string | null][] = [
     ["https://app.example", "https://app.example"],

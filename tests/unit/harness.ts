@@ -1,8 +1,8 @@
 /**
  * The app over fake upstreams, for the unit tests: `rpc`, `sign` and `record` answer as
  * PostgREST's RPC, Storage's signing and the access record's RPC would; every upstream request
- * is kept. The runtime's `waitUntil` is a list: `call` waits for what it was handed (the
- * background records) unless told not to.
+ * is kept. The runtime's hooks are lists: `call` waits for what `waitUntil` was handed (the
+ * background records) unless told not to, and a test ends the worker by running `unloads`.
  */
 import { createApp } from "../../supabase/functions/job-interview-details/app.ts";
 import { createDeps, type Deps } from "../../supabase/functions/job-interview-details/deps.ts";
@@ -94,9 +94,12 @@ export function harness(options: HarnessOptions = {}) {
   const cfg = { ...config, ...options.cfg };
   const { log, logs, unwritten } = keepingLogger();
   const background: Promise<unknown>[] = [];
+  /** What the app asked to run when the worker ends (`beforeunload`). */
+  const unloads: (() => void)[] = [];
   const deps: Deps = {
     ...createDeps(cfg, fakeFetch as typeof fetch, log),
     waitUntil: (promise) => void background.push(promise),
+    onUnload: (fn) => void unloads.push(fn),
     ...options.deps,
   };
   const app = createApp(deps);
@@ -114,5 +117,5 @@ export function harness(options: HarnessOptions = {}) {
     if (options.settle !== false) await settled();
     return res;
   };
-  return { app, call, requests, records, logs, unwritten, background, settled, doc };
+  return { app, call, requests, records, logs, unwritten, background, unloads, settled, doc };
 }

@@ -18,10 +18,12 @@ export type RecordLater = (record: AccessRecord, caller: Caller, signal: AbortSi
 export const IN_FLIGHT_FULL = "too many access records in flight";
 
 export function backgroundRecords(
-  deps: Pick<Deps, "recordAccess" | "log" | "waitUntil" | "now" | "config">,
+  deps: Pick<Deps, "recordAccess" | "log" | "waitUntil" | "onUnload" | "now" | "config">,
 ): RecordLater {
   const bound = deps.config.accessRecords.inFlight;
-  const toLog = unwrittenLog(deps.log, deps.config.accessRecords.logBatchMs);
+  const { toLog, flushAll } = unwrittenLog(deps.log, deps.config.accessRecords.logBatchMs);
+  // A worker about to end logs what it holds at once rather than after the batch's wait.
+  deps.onUnload(flushAll);
   let inFlight = 0;
   const write = async (record: AccessRecord, caller: Caller, signal: AbortSignal, at: Date) => {
     let result: RecordResult;
@@ -86,7 +88,7 @@ function unwrittenLog(log: Logger, batchMs: number) {
     batches.set(reason, batch);
     return batch;
   };
-  return (record: LoggedRecord, reason: string): Promise<void> => {
+  const toLog = (record: LoggedRecord, reason: string): Promise<void> => {
     const json = JSON.stringify(record);
     const current = batches.get(reason);
     if (current && lineLength(reason, current) + json.length + 1 > LOG_LINE_MAX_CHARS) {
@@ -97,6 +99,7 @@ function unwrittenLog(log: Logger, batchMs: number) {
     batch.chars += json.length + 1;
     return batch.logged;
   };
+  return { toLog, flushAll: () => [...batches.keys()].forEach(flush) };
 }
 
 /** How long a batch's line is, all but its records' separators being counted. */

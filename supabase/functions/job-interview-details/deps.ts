@@ -1,7 +1,7 @@
 /**
  * What the app depends on, passed in so tests can swap any edge: the three upstream calls (the
- * transcript, the signing, the access record), the logger, the runtime's `waitUntil` and the
- * clock. createDeps builds the real ones.
+ * transcript, the signing, the access record), the logger, the runtime's hooks (`waitUntil`,
+ * `beforeunload`) and the clock. createDeps builds the real ones.
  */
 import { recordAccess, type RecordRequest, type RecordResult } from "./access_rpc.ts";
 import type { Config } from "./config.ts";
@@ -18,6 +18,8 @@ export interface Deps {
   recordAccess: (input: RecordRequest) => Promise<RecordResult>;
   /** Keeps the isolate alive until a promise settles (work left after an answer has gone). */
   waitUntil: (promise: Promise<unknown>) => void;
+  /** Runs `fn` when the runtime is about to end the worker (`beforeunload`). */
+  onUnload: (fn: () => void) => void;
   log: Logger;
   now: () => Date;
 }
@@ -30,6 +32,14 @@ type EdgeRuntimeGlobal = { EdgeRuntime?: { waitUntil?: (promise: Promise<unknown
  */
 export function runtimeWaitUntil(promise: Promise<unknown>): void {
   (globalThis as EdgeRuntimeGlobal).EdgeRuntime?.waitUntil?.(promise);
+}
+
+/**
+ * The runtime's `beforeunload`: the hosted Edge Runtime dispatches it before it ends a worker
+ * (its wall-clock, CPU or memory limit, a shutdown), and the stand-in on SIGTERM.
+ */
+export function runtimeOnUnload(fn: () => void): void {
+  globalThis.addEventListener("beforeunload", fn);
 }
 
 /** Real dependencies: `fetch` for the upstreams, the budgeted logger, the runtime, the clock. */
@@ -52,6 +62,7 @@ export function createDeps(
     signPaths: (input) => signPaths(storage, input),
     recordAccess: (input) => recordAccess(rpc, input),
     waitUntil: runtimeWaitUntil,
+    onUnload: runtimeOnUnload,
     log,
     now: () => new Date(),
   };
