@@ -165,7 +165,9 @@ begin
       then '{"hiring_reasons": {"reasons_to_hire": ["a"], "reasons_not_to_hire": ["b"]}, "takeaways": {"what_went_well": ["c"]}}'
       else '{"strengths_concerns": {"strengths": ["a"], "concerns": ["b"]}, "takeaways": {"what_went_well": ["c"]}, "score_rationale": {"bracket": "60-74"}, "key_statement": {"quote": "q"}, "multi_department": {"best_fit": "x"}}'
     end::json,
-    '["a"]', '["b"]', '[{"kind": "risk"}]', 'recruiter note', r.name || '/session.ogg', false
+    '["a"]', '["b"]', '[{"kind": "risk"}]', 'recruiter note',
+    -- JobMojito's layout: <merchant_id>/<result_id>/...
+    tests.uid('m:mid') || '/' || tests.uid(r.name) || '/session.ogg', false
   from (values
     ('submitted', 'candidate', now()),
     ('unsubmitted', 'candidate', null::timestamptz),
@@ -182,7 +184,7 @@ begin
     'analysis ' || p, 'recruiter analysis ' || p,
     -- The older `[null, {...}]` form on answer 4.
     case when p = 4 then json_build_array(null, tests.raw_data(r || p)) else tests.raw_data(r || p) end,
-    r || '/answer-' || p || '.ogg', false, '{"ref": 1}', 'ext-' || p
+    tests.uid('m:mid') || '/' || tests.uid(r) || '/answer-' || p || '.ogg', false, '{"ref": 1}', 'ext-' || p
   from unnest(array['submitted', 'unsubmitted', 'others']) r,
     unnest(array[3, 1, 4, 2]) p;
 end;

@@ -1,7 +1,7 @@
 -- Structure: every table has RLS and no policy, the API roles hold nothing on any table, the RPC
 -- is the one door (security definer, read-only), the candidate's rules have their reasons.
 begin;
-select plan(17);
+select plan(18);
 
 select tables_are('public', array['merchants', 'merchant_members', 'platform_admins',
   'interview_defs', 'interview_def_questions', 'interview_results', 'interview_result_questions'],
@@ -36,8 +36,13 @@ select is_empty($$
     and not has_table_privilege('service_role', format('public.%I', t.table_name), p.privilege)
 $$, 'the service role, which writers use, reads and writes every table');
 select is_empty($$
-  select scope, key from private.candidate_visibility where coalesce(reason, '') = ''
+  select path from private.candidate_visibility where coalesce(reason, '') = ''
 $$, 'every rule of what the candidate sees has its reason');
+select is_empty($$
+  select c.path, p.candidate from private.candidate_visibility c
+  join private.candidate_visibility p on p.path = c.parent
+  where p.candidate in ('whole', 'names')
+$$, 'no rule sits inside a value shown whole or inside a list of names: it would say nothing');
 
 select ok(not has_function_privilege('anon', 'public.interview_transcript(uuid, text)', 'execute'),
   'anon cannot execute interview_transcript');

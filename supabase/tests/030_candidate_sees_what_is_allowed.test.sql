@@ -20,8 +20,15 @@ select v.view, tests.rpc_as('candidate', tests.uid('submitted'), v.view) as cand
   tests.rpc_as('mid_recruiter', tests.uid('submitted'), v.view) as reviewer
 from unnest(array['full', 'condensed', 'standard', 'summary']) v (view);
 
+-- The places the list shows, as (scope, key): a field of the document ('result'), of an item
+-- ('transcript_item') or a top-level key of an answer's raw data ('answer_assessment_raw_data').
 create temp table allowed on commit drop as
-select scope, key from private.candidate_visibility where candidate;
+select case when path !~ '\.' then 'result'
+    when path ~ '^transcript\.[^.]+$' then 'transcript_item'
+    when path ~ '^transcript\.answer_assessment_raw_data\.[^.]+$' then 'answer_assessment_raw_data'
+  end as scope,
+  substring(path from '([^.]+)$') as key
+from private.candidate_visibility where candidate <> 'hidden';
 
 select plan(31);
 
@@ -111,21 +118,22 @@ select ok(strpos(tests.rpc_as('admin', tests.uid('submitted'))::text,
   '{"model": "nul \u0000 here", "proctor_status": "lone \ud800"}') > 0,
   'and a reviewer gets the raw data as stored');
 
--- The list is the one place: the RPC reads it as compiled (private.candidate_shown), which a
--- statement trigger keeps equal to it, so a change to the list reaches the candidate at once.
-select is((select shown from private.candidate_shown),
-  (select array_agg(scope || '.' || key order by scope, key) from private.candidate_visibility where candidate),
-  'the compiled list names every field and key the list shows the candidate, and no other');
-insert into private.candidate_visibility (scope, key, candidate, reason)
-values ('ai_analysis_other', 'not_yet_named', true, 'A test: allowed now.');
+-- The list is read on each call: a change reaches the candidate on the next read.
+insert into private.candidate_visibility (path, candidate, reason)
+values ('ai_analysis_other.not_yet_named', 'shown', 'A test: allowed now.'),
+  ('ai_analysis_other.not_yet_named.note', 'shown', 'A test: allowed now.');
 select is((tests.rpc_as('candidate', tests.uid('submitted')) -> 'ai_analysis_other' -> 'not_yet_named' ->> 'note'),
   'for recruiters', 'a key the list allows from now on reaches the candidate on the next read');
-update private.candidate_visibility set candidate = false where scope = 'result' and key = 'score';
+update private.candidate_visibility set candidate = 'hidden' where path = 'score';
 select is(tests.rpc_as('candidate', tests.uid('submitted')) ->> 'score', null,
   'a field the list stops showing is null for the candidate on the next read');
-delete from private.candidate_visibility where scope = 'answer_assessment_raw_data' and key = 'model';
+delete from private.candidate_visibility where path = 'transcript.answer_assessment_raw_data.model';
 select is((select array(select json_object_keys(tests.rpc_as('candidate', tests.uid('submitted')) -> 'transcript' -> 1 -> 'answer_assessment_raw_data'))),
   array['voice'], 'a key deleted from the list is hidden from the candidate on the next read');
+-- Fails closed: with no row showing anything, the candidate gets the document's shape and nothing in it.
+update private.candidate_visibility set candidate = 'hidden';
+select is((select count(*) from json_each(tests.rpc_as('candidate', tests.uid('submitted'))) e where json_typeof(e.value) <> 'null'),
+  0::bigint, 'an empty list shows the candidate nothing: every field is null');
 
 select * from finish();
 rollback;

@@ -3,7 +3,7 @@
 // fails, every read answers as if the row were filled, and at the end every row is.
 import assert from "node:assert/strict";
 import postgres from "postgres";
-import { prepareDatabase } from "../../tools/local-stack/database.ts";
+import { prepareDatabase, ROOT } from "../../tools/local-stack/database.ts";
 import { startCluster } from "../../tools/local-stack/postgres.ts";
 import { backfillCondensed } from "../../tools/backfill/condensed.ts";
 
@@ -97,11 +97,57 @@ Deno.test("the backfill fills every row while reads and writes go on, none faili
     assert.ok(reads > 20 && writes > 20, `reads (${reads}) and writes (${writes}) ran all along`);
     assert.ok(done.batches > 10, "in many small batches");
     assert.equal(await unfilled(), 0, "every row has its copy");
+    assert.equal(done.remaining, 0, "and the backfill says so");
     const [{ wrong }] =
       await sql`select count(*)::int as wrong from public.interview_result_questions
       where answer_assessment_condensed::text is distinct from
         private.condense_answer_assessment(answer_assessment_raw_data)::text`;
     assert.equal(wrong, 0, "and each copy is the raw data condensed");
+  } finally {
+    await sql.end();
+    await cluster.stop();
+  }
+});
+
+Deno.test("a row a writer holds is skipped and counted: the backfill says so and exits 1 until it is filled", async () => {
+  const cluster = await startCluster();
+  const sql = postgres(cluster.url, { max: 3, onnotice: () => {} });
+  const run = async () => {
+    const out = await new Deno.Command("npm", {
+      args: ["run", "--silent", "backfill:condensed", "--", cluster.url],
+      cwd: ROOT,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    return { code: out.code, text: new TextDecoder().decode(out.stdout) };
+  };
+  try {
+    await prepareDatabase(cluster.url);
+    // Two answers of the seed without their copy, as rows written before the column existed.
+    await sql.begin(async (tx) => {
+      await tx`set local session_replication_role = replica`;
+      await tx`update public.interview_result_questions set answer_assessment_condensed = null
+        where id in ('31000000-0000-4000-8000-000000000002', '31000000-0000-4000-8000-000000000004')`;
+    });
+    // A writer holds one of them while the backfill passes.
+    const writer = await sql.reserve();
+    try {
+      await writer`begin`;
+      await writer`select 1 from public.interview_result_questions
+        where id = '31000000-0000-4000-8000-000000000004' for update`;
+      const first = await run();
+      assert.equal(first.code, 1, first.text);
+      assert.match(first.text, /1 rows filled/);
+      assert.match(first.text, /1 rows remain without their condensed copy/);
+    } finally {
+      await writer`rollback`;
+      writer.release();
+    }
+
+    const second = await run();
+    assert.equal(second.code, 0, second.text);
+    assert.match(second.text, /1 rows filled/);
+    assert.match(second.text, /0 rows remain/);
   } finally {
     await sql.end();
     await cluster.stop();

@@ -185,3 +185,28 @@ Deno.test(
     }
   },
 );
+
+Deno.test(
+  "a user banned after signing in is refused while the ban lasts, and reads again once it is lifted",
+  { ignore: !hasDatabase },
+  async () => {
+    // Auth's admin API bans by setting banned_until (ban_duration) and leaves the sessions in
+    // place; its /user refuses a banned user's token until then (supabase/auth,
+    // internal/api/{admin,auth}.go). The RPC holds the token to the same rule.
+    const db = postgres(stack.SUPABASE_DB_URL, { max: 1, onnotice: () => {} });
+    const { access } = await signInFresh(SEED.users.emeaOwner);
+    const sub =
+      JSON.parse(atob(access.split(".")[1].replaceAll("-", "+").replaceAll("_", "/"))).sub;
+    try {
+      await db`update auth.users set banned_until = now() + interval '1 day' where id = ${sub}`;
+      await assertEnded(await read(access), "banned");
+      await db`update auth.users set banned_until = null where id = ${sub}`;
+      const lifted = await read(access);
+      assert.equal(lifted.status, 200, "the session was never deleted");
+      await lifted.body?.cancel();
+    } finally {
+      await db`update auth.users set banned_until = null where id = ${sub}`;
+      await db.end();
+    }
+  },
+);

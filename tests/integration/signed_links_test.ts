@@ -3,19 +3,21 @@
 // signed_urls_valid_until is never later than a link's expiry.
 import assert from "node:assert/strict";
 import { type FunctionProcess, startFunction } from "../../tools/local-stack/function_process.ts";
-import { hasDatabase, withResult } from "../support/db.ts";
+import { hasDatabase, resultFolder, withResult } from "../support/db.ts";
 import { getDetails, SEED, serviceHeaders, signIn, stack } from "../support/stack.ts";
 import { startProxy } from "../support/upstream_proxy.ts";
 
-const RUN = crypto.randomUUID().slice(0, 8);
 const proxy = startProxy();
 const fn: FunctionProcess = await startFunction(stack, { SUPABASE_URL: proxy.url });
 
-/** Keys with every character Storage accepts beyond letters and digits: `_/!.*'() &$=@;:+,?-`. */
-const KEYS = [
-  `tests/${RUN}/special dir/a b&c+d (1).ogg`,
-  `tests/${RUN}/q?x=1;y@z:$,!*'=.ogg`,
-  `tests/${RUN}/100+100=200 & more_-.ogg`,
+/**
+ * Keys with every character Storage accepts beyond letters and digits: `_/!.*'() &$=@;:+,?-`,
+ * in the folder of the result they belong to (the RPC returns no other path).
+ */
+const NAMES = [
+  "special dir/a b&c+d (1).ogg",
+  "q?x=1;y@z:$,!*'=.ogg",
+  "100+100=200 & more_-.ogg",
 ];
 
 async function upload(key: string, bytes: Uint8Array<ArrayBuffer>) {
@@ -43,6 +45,8 @@ Deno.test({
   name: "a link opens for every key Storage accepts, and downloads that object's bytes",
   ignore: !hasDatabase,
   fn: async () => {
+    const result = crypto.randomUUID();
+    const KEYS = NAMES.map((name) => `${resultFolder(result)}${name}`);
     const bytes = KEYS.map((k) => new TextEncoder().encode(`OggS ${k}`));
     for (const [i, key] of KEYS.entries()) await upload(key, bytes[i]);
     await withResult(KEYS.map((recording) => ({ recording })), async (id) => {
@@ -56,7 +60,7 @@ Deno.test({
         assert.equal(media.status, 200, `${key}: ${url}`);
         assert.deepEqual(await media.bytes(), bytes[i], key);
       }
-    });
+    }, { id: result });
   },
 });
 
@@ -64,8 +68,9 @@ Deno.test({
   name: "a result with 2,500 recordings comes back whole, signed in batches of at most 1,000",
   ignore: !hasDatabase,
   fn: async () => {
+    const result = crypto.randomUUID();
     const answers = Array.from({ length: 2500 }, (_, i) => ({
-      recording: `tests/${RUN}/many/answer-${i}.ogg`,
+      recording: `${resultFolder(result)}many/answer-${i}.ogg`,
     }));
     await withResult(answers, async (id) => {
       proxy.requests.length = 0;
@@ -78,7 +83,7 @@ Deno.test({
       }
       const signing = proxy.requests.filter((r) => r.startsWith("POST /storage/"));
       assert.equal(signing.length, 3, "2,500 paths in 3 batches");
-    }, { objects: true });
+    }, { objects: true, id: result });
   },
 });
 

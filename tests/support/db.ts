@@ -12,13 +12,16 @@ const CANDIDATE = "00000000-0000-4000-8000-000000000102";
 
 export const hasDatabase = Boolean(stack.SUPABASE_DB_URL);
 
+/** Where a result's recordings live: the RPC returns no path outside it (JobMojito's layout). */
+export const resultFolder = (id: string) => `${MERCHANT}/${id}/`;
+
 export async function withResult<T>(
   answers: { recording: string | null; raw?: unknown }[],
   fn: (id: string, db: postgres.Sql) => Promise<T>,
-  options: { objects?: boolean } = {},
+  options: { objects?: boolean; id?: string } = {},
 ): Promise<T> {
   const db = postgres(stack.SUPABASE_DB_URL, { max: 1, onnotice: () => {} });
-  const id = crypto.randomUUID();
+  const id = options.id ?? crypto.randomUUID();
   const rows = JSON.stringify(answers.map((a, i) => ({ ...a, position: i + 1 })));
   try {
     await db`insert into public.interview_results (id, interview_def_id, merchant_id, candidate_id,

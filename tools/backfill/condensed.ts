@@ -6,7 +6,9 @@
  *
  *   npm run backfill:condensed -- "<postgres url>" [--batch=100] [--pause-ms=0]
  *
- * Prints its progress and, at the end, rows filled and the rate.
+ * Prints its progress and, at the end, the rows filled, the rate, and how many rows are still
+ * without their copy (a row a writer held while the backfill passed is skipped, not waited for);
+ * exits 1 while any is, so that a script runs it again.
  */
 import postgres from "postgres";
 
@@ -14,15 +16,25 @@ export interface BackfillResult {
   filled: number;
   batches: number;
   ms: number;
+  /** Rows with raw data and no condensed copy once the pass is over. */
+  remaining: number;
 }
 
-/** Runs batches until the table is passed; `onBatch` sees the running totals. */
+/** Rows with raw data and no condensed copy: one pass over the table's heap, no TOAST read. */
+export async function remainingUnfilled(sql: postgres.Sql): Promise<number> {
+  const [{ n }] = await sql<{ n: number }[]>`select count(*)::int as n
+    from public.interview_result_questions
+    where answer_assessment_condensed is null and answer_assessment_raw_data is not null`;
+  return n;
+}
+
+/** Runs batches until the table is passed, then counts what is left; `onBatch` sees the totals. */
 export async function backfillCondensed(
   sql: postgres.Sql,
   options: { batch?: number; pauseMs?: number; onBatch?: (r: BackfillResult) => void } = {},
 ): Promise<BackfillResult> {
   const started = performance.now();
-  const result: BackfillResult = { filled: 0, batches: 0, ms: 0 };
+  const result: BackfillResult = { filled: 0, batches: 0, ms: 0, remaining: 0 };
   let after: string | null = null;
   while (true) {
     const [row]: { filled: number; last_id: string | null }[] = await sql`
@@ -32,10 +44,25 @@ export async function backfillCondensed(
     result.filled += row.filled;
     result.ms = performance.now() - started;
     options.onBatch?.(result);
-    if (row.last_id === null) return result;
+    if (row.last_id === null) break;
     after = row.last_id;
     if (options.pauseMs) await new Promise((r) => setTimeout(r, options.pauseMs));
   }
+  result.remaining = await remainingUnfilled(sql);
+  return result;
+}
+
+/** The closing lines: what was done, and what is left. */
+export function summary(done: BackfillResult): string {
+  const seconds = done.ms / 1000;
+  const rate = seconds > 0 ? Math.round(done.filled / seconds) : done.filled;
+  const filled = `${done.filled} rows filled in ${done.batches} batches, ${
+    seconds.toFixed(1)
+  } s (${rate} rows/s).`;
+  return done.remaining === 0
+    ? `${filled}\nEvery row has its condensed copy: 0 rows remain.`
+    : `${filled}\n${done.remaining} rows remain without their condensed copy (a writer held them ` +
+      `while the backfill passed): run it again.`;
 }
 
 if (import.meta.main) {
@@ -57,11 +84,8 @@ if (import.meta.main) {
         if (r.batches % 20 === 0) console.log(`${r.filled} rows filled in ${r.batches} batches`);
       },
     });
-    console.log(
-      `Done: ${done.filled} rows filled in ${done.batches} batches, ${
-        (done.ms / 1000).toFixed(1)
-      } s (${Math.round(done.filled / (done.ms / 1000))} rows/s).`,
-    );
+    console.log(summary(done));
+    Deno.exitCode = done.remaining === 0 ? 0 : 1;
   } finally {
     await sql.end();
   }

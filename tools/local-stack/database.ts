@@ -61,6 +61,11 @@ export async function lintDatabase(url: string): Promise<string> {
 }
 
 export const MIGRATIONS_DIR = `${ROOT}supabase/migrations`;
+/**
+ * JobMojito's tables as its production project has them: on that project this file is marked
+ * applied (`markApplied`), never run; a new project runs it first (docs/database.md).
+ */
+export const BASELINE = "20261128100000_jobmojito_baseline.sql";
 
 /** The migration files, in the order the CLI applies them. */
 export async function migrationFiles(): Promise<string[]> {
@@ -69,6 +74,42 @@ export async function migrationFiles(): Promise<string[]> {
     if (e.isFile && /^\d+_.*\.sql$/.test(e.name)) files.push(e.name);
   }
   return files.sort();
+}
+
+/** A workdir of its own holding config.toml, the seed and exactly `files` of the migrations. */
+async function withWorkdir<T>(files: string[], fn: (dir: string) => Promise<T>): Promise<T> {
+  const work = await Deno.makeTempDir({ prefix: "jid-push-" });
+  try {
+    await Deno.mkdir(`${work}/supabase/migrations`, { recursive: true });
+    await Deno.copyFile(`${ROOT}supabase/config.toml`, `${work}/supabase/config.toml`);
+    await Deno.copyFile(`${ROOT}supabase/seed.sql`, `${work}/supabase/seed.sql`);
+    for (const f of files) {
+      await Deno.copyFile(`${MIGRATIONS_DIR}/${f}`, `${work}/supabase/migrations/${f}`);
+    }
+    return await fn(work);
+  } finally {
+    await Deno.remove(work, { recursive: true });
+  }
+}
+
+const CLI_ENV = { DO_NOT_TRACK: "1", SUPABASE_TELEMETRY_DISABLED: "1" };
+
+/**
+ * `supabase migration repair --status applied <version>`: records a migration as applied without
+ * running it, as JobMojito does for the baseline its production already holds.
+ */
+export async function markApplied(url: string, file: string): Promise<string> {
+  return await withWorkdir(await migrationFiles(), (work) =>
+    run(SUPABASE_CLI, [
+      "migration",
+      "repair",
+      "--status",
+      "applied",
+      file.split("_")[0],
+      `--remote=${url}?sslmode=disable`,
+      "--yes",
+      `--workdir=${work}`,
+    ], { env: CLI_ENV }));
 }
 
 /**
@@ -81,20 +122,9 @@ export async function pushMigrations(
   files: string[],
   options: { seed?: boolean } = {},
 ): Promise<string> {
-  const work = await Deno.makeTempDir({ prefix: "jid-push-" });
-  try {
-    await Deno.mkdir(`${work}/supabase/migrations`, { recursive: true });
-    await Deno.copyFile(`${ROOT}supabase/config.toml`, `${work}/supabase/config.toml`);
-    await Deno.copyFile(`${ROOT}supabase/seed.sql`, `${work}/supabase/seed.sql`);
-    for (const f of files) {
-      await Deno.copyFile(`${MIGRATIONS_DIR}/${f}`, `${work}/supabase/migrations/${f}`);
-    }
+  return await withWorkdir(files, (work) => {
     const args = ["db", "push", `--remote=${url}?sslmode=disable`, "--yes", `--workdir=${work}`];
     if (options.seed) args.push("--include-seed");
-    return await run(SUPABASE_CLI, args, {
-      env: { DO_NOT_TRACK: "1", SUPABASE_TELEMETRY_DISABLED: "1" },
-    });
-  } finally {
-    await Deno.remove(work, { recursive: true });
-  }
+    return run(SUPABASE_CLI, args, { env: CLI_ENV });
+  });
 }

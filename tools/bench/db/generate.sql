@@ -42,7 +42,9 @@ select pg_temp.bid('result:' || g), pg_temp.bid('def:' || (g % 1000 + 1)),
   'completed', now() - interval '1 day', now() - interval '23 hours', 3600,
   case when g % 10 <> 0 then now() end, 70, 'Good', 'Analysis for the candidate.',
   'Analysis for the recruiter.', '{"hiring_reasons": {"reasons_to_hire": ["a"], "reasons_not_to_hire": ["b"]}}',
-  'bench/' || g || '/session.ogg', false
+  -- JobMojito's layout: <merchant_id>/<result_id>/...
+  pg_temp.bid('merchant:' || ((g % 1000 + 1) % 20000 + 1)) || '/' || pg_temp.bid('result:' || g)
+    || '/session.ogg', false
 from generate_series(1, 99997) g;
 
 -- 20 items per result: 1,999,940 items, plus the measured results' own 80 below.
@@ -55,7 +57,8 @@ select pg_temp.bid('result:' || r), p, p % 2 = 0, 'with listening',
   case when p % 2 = 1 then 'Question ' || p end, case when p % 2 = 0 then 'An answer of a few words.' end,
   'Fine.', 'Fine for a recruiter.', 60 + p, 120, 'en-US',
   case when p % 2 = 0 then '{"model": "bench", "stt_reliability": 0.9}'::json end,
-  case when p % 2 = 0 then 'bench/' || r || '/answer-' || p || '.ogg' end, false, 'ext-' || p
+  case when p % 2 = 0 then pg_temp.bid('merchant:' || ((r % 1000 + 1) % 20000 + 1)) || '/'
+    || pg_temp.bid('result:' || r) || '/answer-' || p || '.ogg' end, false, 'ext-' || p
 from generate_series(1, 99997) r, generate_series(1, 20) p;
 
 -- The measured results: interview 199 belongs to merchant 200, a sub-merchant of the recruiter's
@@ -67,7 +70,8 @@ insert into public.interview_results (id, interview_def_id, merchant_id, candida
 select pg_temp.bid(name), pg_temp.bid('def:199'), pg_temp.bid('merchant:200'), pg_temp.bid('user:1'),
   'completed', now() - interval '1 hour', now(), 3600, now(), 81, 'Strong', 'For the candidate.',
   'For the recruiter.', '{"hiring_reasons": {"reasons_to_hire": ["a"], "reasons_not_to_hire": ["b"]}}',
-  'bench/' || name || '/session.ogg', false, 'bench/' || name || '/intro.ogg'
+  pg_temp.bid('merchant:200') || '/' || pg_temp.bid(name) || '/session.ogg', false,
+  pg_temp.bid('merchant:200') || '/' || pg_temp.bid(name) || '/intro.ogg'
 from unnest(array['bench-s', 'bench-m', 'bench-l']) name;
 
 -- Raw data shaped like the real thing: Azure word timings, per-frame gaze records, STT words.
@@ -96,7 +100,8 @@ select pg_temp.bid(m.name), p, true, 'with listening', pg_temp.bid('defq:199:' |
   'Question ' || p, 'An answer of a realistic length, with a few sentences about the work done.',
   'Good answer.', 'Good answer for a recruiter.', 70 + p % 20, 300, 'en-US',
   case when m.words > 0 then pg_temp.raw_data(m.words, m.frames) end,
-  'bench/' || m.name || '/answer-' || p || '.ogg', false, '{"ats": 1}', 'ext-' || p
+  pg_temp.bid('merchant:200') || '/' || pg_temp.bid(m.name) || '/answer-' || p || '.ogg', false,
+  '{"ats": 1}', 'ext-' || p
 from (values ('bench-s', 10, 0, 0), ('bench-m', 30, 78, 40), ('bench-l', 40, 75, 38))
   as m (name, answers, words, frames),
   generate_series(1, m.answers) p;
@@ -121,14 +126,19 @@ insert into public.merchant_members (merchant_id, user_id, role) values
   (pg_temp.bid('merchant:200'), pg_temp.bid('single-reviewer'), 'merchant');
 insert into public.interview_defs (id, merchant_id, title)
 values (pg_temp.bid('def:deep'), pg_temp.bid('deep:5:1400'), 'Deep interview');
+-- bench-m's paths, moved to bench-m-deep's own folder.
+create or replace function pg_temp.deep_path(path text) returns text language sql immutable
+as $$ select replace(path, pg_temp.bid('merchant:200') || '/' || pg_temp.bid('bench-m'),
+  pg_temp.bid('deep:5:1400') || '/' || pg_temp.bid('bench-m-deep')) $$;
 insert into public.interview_results (id, interview_def_id, merchant_id, candidate_id, coach_status,
   training_start, training_end, duration_ds, submitted_at, score, score_text, ai_analysis,
   ai_analysis_recruiter, ai_analysis_other, recording_local_path, recording_is_video,
   video_introduction_local_path)
 select pg_temp.bid('bench-m-deep'), pg_temp.bid('def:deep'), pg_temp.bid('deep:5:1400'),
   candidate_id, coach_status, training_start, training_end, duration_ds, submitted_at, score,
-  score_text, ai_analysis, ai_analysis_recruiter, ai_analysis_other, recording_local_path,
-  recording_is_video, video_introduction_local_path
+  score_text, ai_analysis, ai_analysis_recruiter, ai_analysis_other,
+  pg_temp.deep_path(recording_local_path), recording_is_video,
+  pg_temp.deep_path(video_introduction_local_path)
 from public.interview_results where id = pg_temp.bid('bench-m');
 insert into public.interview_result_questions (interview_result_id, position, is_answer, view,
   question_original_id, question_asked, answer, ai_analysis, ai_analysis_recruiter, score,
@@ -136,8 +146,8 @@ insert into public.interview_result_questions (interview_result_id, position, is
   recording_is_video, external_data, external_id)
 select pg_temp.bid('bench-m-deep'), position, is_answer, view, question_original_id,
   question_asked, answer, ai_analysis, ai_analysis_recruiter, score, duration_ds,
-  mojito_language_code, answer_assessment_raw_data, recording_local_path, recording_is_video,
-  external_data, external_id
+  mojito_language_code, answer_assessment_raw_data, pg_temp.deep_path(recording_local_path),
+  recording_is_video, external_data, external_id
 from public.interview_result_questions where interview_result_id = pg_temp.bid('bench-m');
 
 analyze;
