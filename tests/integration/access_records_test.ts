@@ -422,7 +422,12 @@ Deno.test("with the primary refusing the records' writes: documents still answer
     // The primary takes writes again: the logged records, replayed, land.
     await refused();
     // As an operator would: the records from the log, as JSON, into the replay function.
-    await db`select private.replay_interview_access(${db.json(logged as postgres.JSONValue)})`;
+    const outcomes = await db<{ request_id: string; outcome: string }[]>`
+      select * from private.replay_interview_access(${db.json(logged as postgres.JSONValue)})`;
+    assert.deepEqual(
+      outcomes.map((o) => [o.request_id, o.outcome]).sort(),
+      sent.map((s) => [s.id, "written"]).sort(),
+    );
     for (const s of sent) {
       const rows = await recordsOf(s.id);
       assert.equal(rows.length, 1, `${s.id}: replayed once`);
