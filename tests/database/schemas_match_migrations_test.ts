@@ -15,8 +15,8 @@ const SCHEMAS = `${ROOT}supabase/schemas`;
  * Everything the project defines, one line per fact, in `public` and `private` (and its bucket):
  * tables and their RLS flags, columns (type, default, nullability, generation), constraints,
  * indexes, functions with their bodies and settings, triggers, policies, comments, privileges
- * (ACLs on schemas, tables, columns and functions, and default privileges), and the rows of the
- * candidate's list.
+ * (ACLs on schemas, tables, columns and functions, and default privileges), partitions and their
+ * bounds, and the rows of the candidate's list and of the access log's settings.
  */
 const CATALOG = `
 with ns as (select oid, nspname from pg_namespace where nspname in ('public', 'private'))
@@ -67,6 +67,15 @@ select format('bucket %s public=%s', id, public) from storage.buckets
 union all
 select format('candidate_visibility %s %s %s', path, candidate, reason)
 from private.candidate_visibility
+union all
+select format('partitioned %s.%s by %s', ns.nspname, c.relname, pg_get_partkeydef(c.oid))
+from pg_class c join ns on ns.oid = c.relnamespace where c.relkind = 'p'
+union all
+select format('partition %s.%s %s', ns.nspname, c.relname, pg_get_expr(c.relpartbound, c.oid))
+from pg_class c join ns on ns.oid = c.relnamespace where c.relispartition and c.relkind = 'r'
+union all
+select format('interview_access_log_settings %s', retention_months)
+from private.interview_access_log_settings
 `;
 
 async function catalog(sql: postgres.Sql | postgres.TransactionSql): Promise<string[]> {
@@ -132,6 +141,10 @@ Deno.test("the schema files and the migrations build the same database", async (
       "comment on column public.interview_results.score is 'x'",
       "alter default privileges in schema private grant execute on functions to public",
       "grant usage on schema private to authenticated",
+      "update private.interview_access_log_settings set retention_months = 7",
+      `alter table private.interview_access_log detach partition private.interview_access_log_${
+        new Date().toISOString().slice(0, 7).replace("-", "_")
+      }`,
     ];
     for (const change of changes) {
       const seen = await b.begin(async (tx) => {
