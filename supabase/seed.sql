@@ -1,6 +1,6 @@
 -- Seed data for trying the function by hand and for the integration tests. Every id is fixed;
--- README.md ("Seeded data") lists them. Passwords are all "password" (for a real
--- `supabase start` stack; the local stack mints tokens itself: `npm run token -- <email>`).
+-- docs/local-stack.md ("Seeded data") lists them. Passwords are all "password": sign in with it
+-- (`npm run token -- <email>` does, on the local stack).
 --
 -- Users:   00000000-0000-4000-8000-0000000000xx   (01 admin, 11/12 Acme, 21/22 Acme EMEA,
 --          31 Globex, 41 outsider, 101/102 candidates)

@@ -27,11 +27,10 @@ grant select, insert, update, delete on table public.merchants, public.merchant_
   to service_role;
 
 -- private: what the API does not expose. The RPC and what it calls run as their owner, so no API
--- role needs anything here: no usage, and no function callable by PUBLIC (PostgreSQL's default
--- for new functions) unless granted.
+-- role needs anything here: no usage, and no function callable by PUBLIC unless granted (each
+-- file that creates functions here revokes PostgreSQL's default from them).
 create schema private;
 revoke all on schema private from public;
-alter default privileges in schema private revoke execute on functions from public;
 
 -- True when the caller is a platform admin. plpgsql, so its plan is cached: an SQL function with
 -- a SET clause is never inlined and is planned again on every call.
@@ -157,3 +156,7 @@ begin
   raise exception using errcode = 'PT401', message = 'The session has ended.';
 end;
 $$;
+
+-- No function in private is callable by PUBLIC (PostgreSQL's default for a new function, which a
+-- schema's default privileges can't take away): only where a grant says so.
+

@@ -382,6 +382,10 @@ begin
 end;
 $$;
 
+-- No function in private is callable by PUBLIC (PostgreSQL's default for a new function, which a
+-- schema's default privileges can't take away): only where a grant says so.
+revoke execute on all functions in schema private from public;
+
 -- Last: interview_result_questions' lock, for catalog changes only.
 alter table public.interview_result_questions add column answer_assessment_condensed json;
 create trigger keep_answer_assessment_condensed

@@ -259,3 +259,7 @@ begin
   return null;
 end;
 $$;
+
+-- No function in private is callable by PUBLIC (PostgreSQL's default for a new function, which a
+-- schema's default privileges can't take away): only where a grant says so.
+revoke execute on all functions in schema private from public;

@@ -597,3 +597,7 @@ $$;
 revoke execute on function private.replay_interview_access(jsonb) from public;
 grant usage on schema private to service_role;
 grant execute on function private.replay_interview_access(jsonb) to service_role;
+
+-- No function in private is callable by PUBLIC (PostgreSQL's default for a new function, which a
+-- schema's default privileges can't take away): only where a grant says so.
+revoke execute on all functions in schema private from public;

@@ -1,7 +1,7 @@
 -- Structure: every table has RLS and no policy, the API roles hold nothing on any table, the RPC
 -- is the one door (security definer, read-only), the candidate's rules have their reasons.
 begin;
-select plan(18);
+select plan(19);
 
 select tables_are('public', array['merchants', 'merchant_members', 'platform_admins',
   'interview_defs', 'interview_def_questions', 'interview_results', 'interview_result_questions'],
@@ -79,6 +79,16 @@ $$, 'policies call auth.uid() once per statement');
 select is_empty($$
   select policyname from pg_policies where schemaname = 'public' and 'anon' = any (roles)
 $$, 'no policy grants anon anything');
+
+-- PostgreSQL lets PUBLIC execute a new function; in private, each file revokes that: only the
+-- grants written beside a function let a role call it (the RPCs call them as their owner).
+select is_empty($$
+  select format('%s to %s', p.oid::regprocedure, r.rolname)
+  from pg_proc p
+  join pg_namespace n on n.oid = p.pronamespace
+  cross join (values ('anon'), ('authenticated')) r (rolname)
+  where n.nspname = 'private' and has_function_privilege(r.rolname, p.oid, 'execute')
+$$, 'no function in private is executable by anon or authenticated');
 
 select * from finish();
 rollback;

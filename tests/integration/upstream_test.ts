@@ -1,6 +1,7 @@
-// The function against a counting, fault-injecting proxy in front of the stack: exactly one
-// upstream request without signing, two with it; every upstream fault gets the defined answer
-// within the timeout plus a small margin, and nothing partial leaks.
+// The function against a counting, fault-injecting proxy in front of the stack: one read without
+// signing (and a 200's access record after it), the read, the signing and the record with it;
+// every upstream fault gets the defined answer within the timeout plus a small margin, and nothing
+// partial leaks.
 import assert from "node:assert/strict";
 import { type FunctionProcess, startFunction } from "../../tools/local-stack/function_process.ts";
 import { getDetails, hs256Session, legacyKeys, SEED, signIn, stack } from "../support/stack.ts";
@@ -17,6 +18,12 @@ const dead = await startFunction(stack, {
   UPSTREAM_TIMEOUT_MS: String(TIMEOUT_MS),
 });
 
+const READ = "GET /rest/v1/rpc/interview_transcript";
+const RECORD = "POST /rest/v1/rpc/record_interview_access";
+const SIGN = "POST /storage/v1/object/sign/private-recordings";
+/** The upstream requests but an unsigned answer's access record, written after it. */
+const withoutRecord = (requests: string[]) => requests.filter((r) => r !== RECORD);
+
 async function call(query: Record<string, string>, who: string = SEED.users.admin) {
   proxy.requests.length = 0;
   const started = performance.now();
@@ -25,24 +32,32 @@ async function call(query: Record<string, string>, who: string = SEED.users.admi
   return { res, body, ms: performance.now() - started, upstream: [...proxy.requests] };
 }
 
-Deno.test("without signing the function makes exactly one upstream request", async () => {
-  for (const id of [SEED.submitted, SEED.globex, SEED.missing]) {
-    const { upstream } = await call({ interview_result_id: id });
-    assert.deepEqual(upstream, ["GET /rest/v1/rpc/interview_transcript"]);
+/** The proxy's requests once `n` have come, or after 2 s. */
+async function settled(n: number): Promise<string[]> {
+  const give = Date.now() + 2000;
+  while (proxy.requests.length < n && Date.now() < give) await new Promise((r) => setTimeout(r, 5));
+  return [...proxy.requests];
+}
+
+Deno.test("without signing the function reads once, and records a 200 after answering", async () => {
+  for (const [id, status] of [[SEED.submitted, 200], [SEED.globex, 200], [SEED.missing, 404]]) {
+    const { res } = await call({ interview_result_id: id as string });
+    assert.equal(res.status, status);
+    const upstream = await settled(status === 200 ? 2 : 99);
+    assert.deepEqual(upstream, status === 200 ? [READ, RECORD] : [READ], String(id));
   }
 });
 
-Deno.test("with signing the function makes exactly two upstream requests, whatever the answers", async () => {
+Deno.test("with signing the function reads, signs and records: three upstream requests, whatever the answers", async () => {
   for (const id of [SEED.submitted, SEED.globex]) {
     const { res, upstream } = await call({
       interview_result_id: id,
       get_signed_recordings: "true",
     });
     assert.equal(res.status, 200);
-    assert.deepEqual(upstream, [
-      "GET /rest/v1/rpc/interview_transcript",
-      "POST /storage/v1/object/sign/private-recordings",
-    ]);
+    assert.equal(upstream[0], READ);
+    // The record is written while the links are signed: either may arrive first.
+    assert.deepEqual(upstream.slice(1).sort(), [RECORD, SIGN]);
   }
 });
 
@@ -157,7 +172,7 @@ for (
         });
         assert.equal(res.status, 200, await res.clone().text());
         await res.body?.cancel();
-        assert.deepEqual(proxy.requests, ["GET /rest/v1/rpc/interview_transcript"]);
+        assert.deepEqual(withoutRecord(proxy.requests), [READ]);
       }
     } finally {
       proxy.faults = { rest: { kind: "none" }, storage: { kind: "none" } };
@@ -237,8 +252,9 @@ Deno.test("with SUPABASE_READ_URL the RPC is read from it with GET; signing stay
     }, { token: await signIn(SEED.users.admin), base: split.url });
     assert.equal(res.status, 200);
     assert.equal((await res.json()).transcript.length, 10);
-    assert.deepEqual(reads.requests, ["GET /rest/v1/rpc/interview_transcript"]);
-    assert.deepEqual(proxy.requests, ["POST /storage/v1/object/sign/private-recordings"]);
+    assert.deepEqual(reads.requests, [READ]);
+    // The access record is a write: on the primary too.
+    assert.deepEqual([...proxy.requests].sort(), [RECORD, SIGN]);
   } finally {
     await split.stop();
     await reads.stop();

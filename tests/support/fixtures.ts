@@ -17,6 +17,7 @@ export const config: Config = {
   bodyTimeoutMs: 200,
   corsAllowedOrigins: ["*"],
   logBudget: { maxLines: 80, windowMs: 10_000, sampleEvery: 1 },
+  accessRecords: { inFlight: 256, logBatchMs: 20 },
 };
 
 /** A document as the RPC builds it, with `n` answers each carrying a recording path. */

@@ -1,7 +1,7 @@
 /**
  * The stack under test, from env: `.local/stack.env` (written by `npm run stack:up` and by the
  * test runner) overridden by the process environment, so the same tests run against a real
- * `supabase start` + `supabase functions serve` (see README, "Testing against a real stack").
+ * `supabase start` + `supabase functions serve` (docs/testing.md, "Against a real Supabase stack").
  */
 import { SignJWT } from "jose";
 import { parseEnvFile, signIn as signInOnce } from "../../tools/local-stack/main.ts";

@@ -41,6 +41,7 @@ Deno.test("checkCredential() takes a secret key as the service role, for the gat
   const { caller } = checkCredential("sb_secret_first_key_0123456789", now());
   assert.deepEqual(caller, {
     sub: null,
+    session_id: null,
     role: "service_role",
     token: "sb_secret_first_key_0123456789",
     credential: "secret_key",
@@ -55,6 +56,20 @@ Deno.test("checkCredential() takes a user's token, HS256 or ES256 alike, with it
       role: "authenticated",
       via: "jwt",
     }, alg);
+  }
+});
+
+Deno.test("checkCredential() keeps the token's Auth session id, for an access record's log line", async () => {
+  const session = "7d1f3c1e-2b8a-4c55-9e0e-5a6b7c8d9e0f";
+  const cases: [string, unknown, string | null][] = [
+    ["Auth's session_id", session, session],
+    ["none", undefined, null],
+    ["not a uuid", "session-1", null],
+    ["not a string", 42, null],
+  ];
+  for (const [name, claim, expected] of cases) {
+    const tok = await token(keys, { claims: { session_id: claim } });
+    assert.equal(checkCredential(tok, now()).caller?.session_id, expected, name);
   }
 });
 

@@ -136,3 +136,18 @@ for (
     assert.match(error!, new RegExp(fragment));
   });
 }
+
+Deno.test("resolveConfig() bounds background access records by ACCESS_RECORDS_IN_FLIGHT, 256 by default", () => {
+  assert.deepEqual(resolveConfig(base).data?.accessRecords, { inFlight: 256, logBatchMs: 1000 });
+  assert.equal(
+    resolveConfig({ ...base, ACCESS_RECORDS_IN_FLIGHT: "32" }).data?.accessRecords.inFlight,
+    32,
+  );
+  for (const bad of ["0", "-1", "1.5", "many"]) {
+    assert.match(
+      resolveConfig({ ...base, ACCESS_RECORDS_IN_FLIGHT: bad }).error!,
+      /ACCESS_RECORDS_IN_FLIGHT/,
+      bad,
+    );
+  }
+});

@@ -33,7 +33,7 @@ function drive(
     () => clock,
   );
   for (let i = 0; i < count; i++) {
-    log(entry(statuses(i), { request_id: `r-${i}` }));
+    log.request(entry(statuses(i), { request_id: `r-${i}` }));
     clock += 1000 / perSecond;
   }
   return lines;
@@ -100,9 +100,56 @@ Deno.test("budgetedLogger() writes an unexpected error in full even with a 2xx-l
     { maxLines: 80, windowMs: 10_000, sampleEvery: 1000 },
     (l) => lines.push(l),
   );
-  log(entry(200)); // the first request is sampled
-  log(entry(200));
-  log(entry(500, { error: "TypeError", message: "boom" }));
+  log.request(entry(200)); // the first request is sampled
+  log.request(entry(200));
+  log.request(entry(500, { error: "TypeError", message: "boom" }));
   assert.equal(lines.length, 2);
   assert.equal(JSON.parse(lines[1]).error, "TypeError");
+});
+
+/** A budgeted logger on a fake clock that its `sleep` moves; every line it writes. */
+function clocked(budget: LogBudget) {
+  const clock = { t: 1_000_000 };
+  const lines: { at: number; record: Record<string, unknown> }[] = [];
+  const log = budgetedLogger(
+    budget,
+    (line) => lines.push({ at: clock.t, record: JSON.parse(line) }),
+    () => clock.t,
+    // The time passes once the caller has gone on, as a timer's would.
+    (ms) => new Promise((resolve) => setTimeout(() => resolve(void (clock.t += ms)), 0)),
+  );
+  return { clock, lines, log };
+}
+
+const recordLine = (n: number) =>
+  JSON.stringify({ level: "error", event: "access_record_unwritten", reason: "r", records: n });
+
+Deno.test("budgetedLogger() writes unwritten access records as errors: beyond the sampled half", async () => {
+  const { lines, log } = clocked({ maxLines: 10, windowMs: 10_000, sampleEvery: 1 });
+  for (let i = 0; i < 20; i++) log.request(entry(200));
+  for (let i = 0; i < 5; i++) await log.unwritten(recordLine(i), 1);
+  const records = lines.filter((l) => l.record.event === "access_record_unwritten");
+  assert.deepEqual(records.map((l) => l.record.records), [0, 1, 2, 3, 4]);
+  assert.equal(lines.length, 10, "five sampled successes, five record lines");
+});
+
+Deno.test("budgetedLogger() counts records it has no room for in a summary, written even if no request comes", async () => {
+  const { clock, lines, log } = clocked({ maxLines: 4, windowMs: 10_000, sampleEvery: 1 });
+  const start = clock.t;
+  const logged = [];
+  for (let i = 0; i < 6; i++) logged.push(log.unwritten(recordLine(i), 3));
+  await Promise.all(logged);
+  assert.equal(lines.filter((l) => l.record.event === "access_record_unwritten").length, 4);
+  const summaries = lines.filter((l) => l.record.msg === "summary");
+  assert.equal(summaries.length, 1, "its own summary, with no request to carry it");
+  assert.equal(summaries[0].record.records_not_logged, 6, "two lines of three records");
+  assert.equal(summaries[0].record.level, "error");
+  assert.equal(summaries[0].at, start + 10_000, "as soon as the window has room");
+});
+
+Deno.test("budgetedLogger() redacts anything shaped like a key in a record line", async () => {
+  const written: string[] = [];
+  const log = budgetedLogger(platform, (l) => written.push(l));
+  await log.unwritten('{"origin":"https://sb_secret_abcdef.example"}', 1);
+  assert.deepEqual(JSON.parse(written[0]), { origin: "https://(redacted).example" });
 });

@@ -1,8 +1,8 @@
 /**
  * The upstream tier: cases translated from PostgREST's and Supabase Auth's own test suites (and,
  * where named so, from the source lines those suites exercise), run against whatever stack the
- * environment describes: the local stand-ins (`npm test`), or a real `supabase start` (README,
- * "Against a real Supabase stack"; docs/local-stack.md). Each case names its origin.
+ * environment describes: the local stand-ins (`npm test`), or a real `supabase start`
+ * (docs/testing.md, "Against a real Supabase stack"). Each case names its origin.
  *
  * A case the stand-ins are known to answer otherwise carries the reason; on the local stack it is
  * reported as ignored (docs/local-stack.md lists each), against a real stack it runs.

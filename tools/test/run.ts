@@ -95,7 +95,7 @@ async function pgTap() {
   const on = `PostgreSQL ${cluster.major}`;
   try {
     await prepareDatabase(cluster.url);
-    // plpgsql_check, which `db lint` runs, is built for 15 only here (README, "Testing").
+    // plpgsql_check, which `db lint` runs, is built for 15 only here (docs/testing.md).
     if (cluster.major === 15) {
       try {
         await lintDatabase(cluster.url);

@@ -14,6 +14,8 @@ import { CREDENTIAL_ERRORS } from "./errors.ts";
 export interface Caller {
   /** The user id the token claims; null for the service role. Verified by PostgREST, later. */
   sub: string | null;
+  /** The Auth session the token claims (`session_id`); null for the service role. */
+  session_id: string | null;
   role: "authenticated" | "service_role";
   /** Passed on to PostgREST so that Postgres decides what this caller sees. */
   token: string;
@@ -82,7 +84,15 @@ export function credentialsFrom(
 export function checkCredential(token: string, nowSeconds: number): CheckResult {
   if (token.startsWith("sb_")) {
     if (token.startsWith(SECRET_KEY_PREFIX) && token.length > SECRET_KEY_PREFIX.length) {
-      return { caller: { sub: null, role: "service_role", token, credential: "secret_key" } };
+      return {
+        caller: {
+          sub: null,
+          session_id: null,
+          role: "service_role",
+          token,
+          credential: "secret_key",
+        },
+      };
     }
     return { error: token.startsWith("sb_publishable_") ? NOT_A_USER : INVALID };
   }
@@ -96,7 +106,9 @@ export function checkCredential(token: string, nowSeconds: number): CheckResult 
   if (typeof claims.exp !== "number") return { error: INVALID };
   if (claims.exp <= nowSeconds) return { error: EXPIRED };
   if (claims.role === "service_role") {
-    return { caller: { sub: null, role: "service_role", token, credential: "jwt" } };
+    return {
+      caller: { sub: null, session_id: null, role: "service_role", token, credential: "jwt" },
+    };
   }
   const aud = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
   if (
@@ -105,5 +117,16 @@ export function checkCredential(token: string, nowSeconds: number): CheckResult 
   ) {
     return { error: NOT_A_USER };
   }
-  return { caller: { sub: claims.sub, role: "authenticated", token, credential: "jwt" } };
+  const session = typeof claims.session_id === "string" && UUID.test(claims.session_id)
+    ? claims.session_id
+    : null;
+  return {
+    caller: {
+      sub: claims.sub,
+      session_id: session,
+      role: "authenticated",
+      token,
+      credential: "jwt",
+    },
+  };
 }

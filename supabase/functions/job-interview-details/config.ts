@@ -48,6 +48,8 @@ export const EnvSchema = z.object({
   LOG_SAMPLE_EVERY: z.coerce.number().int().min(1).max(1_000_000).default(
     PLATFORM_LOG_BUDGET.sampleEvery,
   ),
+  /** Access records written in the background at once; past it, a record goes to the log. */
+  ACCESS_RECORDS_IN_FLIGHT: z.coerce.number().int().min(1).max(100_000).default(256),
 });
 
 export interface Config {
@@ -67,7 +69,19 @@ export interface Config {
   bodyTimeoutMs: number;
   corsAllowedOrigins: string[];
   logBudget: LogBudget;
+  accessRecords: AccessRecordSettings;
 }
+
+/** How unsigned reads' access records are written after their answer (background.ts). */
+export interface AccessRecordSettings {
+  /** Background writes at most in flight: past it, a record goes to the log whole. */
+  inFlight: number;
+  /** How long records that couldn't be written wait for others to share their log line. */
+  logBatchMs: number;
+}
+
+/** Long enough for a burst of failures to share lines, short enough to log them promptly. */
+export const ACCESS_LOG_BATCH_MS = 1000;
 
 export type ConfigResult = { data: Config; error?: undefined } | {
   data?: undefined;
@@ -115,6 +129,7 @@ export function resolveConfig(env: Record<string, string | undefined>): ConfigRe
         windowMs: PLATFORM_LOG_BUDGET.windowMs,
         sampleEvery: e.LOG_SAMPLE_EVERY,
       },
+      accessRecords: { inFlight: e.ACCESS_RECORDS_IN_FLIGHT, logBatchMs: ACCESS_LOG_BATCH_MS },
     },
   };
 }

@@ -54,7 +54,11 @@ export function answerJson(
 }
 
 /** Runs one upstream step, timing it for Server-Timing and the log line. */
-export async function timed<T>(c: Ctx, name: "rpc" | "sign", fn: () => Promise<T>): Promise<T> {
+export async function timed<T>(
+  c: Ctx,
+  name: "rpc" | "sign" | "record",
+  fn: () => Promise<T>,
+): Promise<T> {
   const start = performance.now();
   try {
     return await fn();

@@ -1,17 +1,21 @@
 /**
  * GET or POST /job-interview-details, once the credential middleware has put the caller on the
- * context: the input, the transcript and, when asked, the signing, each a named step. A step that
- * can't go on throws the AppError the caller gets (errors.ts maps it).
+ * context: the input, the transcript and, when asked, the signing with its access record, each a
+ * named step; an unsigned answer's record is written after it (background.ts). A step that can't
+ * go on throws the AppError the caller gets (errors.ts maps it).
  */
 import type { Handler } from "hono";
+import { accessRecord, signWithRecord } from "./access.ts";
+import { backgroundRecords } from "./background.ts";
 import { answer, type Ctx, type Env } from "./context.ts";
 import type { Deps } from "./deps.ts";
 import { validationFailed } from "./errors.ts";
 import { type DetailsInput, parseBody, parseQuery } from "./input.ts";
-import { mapRecordings, signLinks, splicedAnswer } from "./signing.ts";
+import { mapRecordings, splicedAnswer } from "./signing.ts";
 import { readTranscript } from "./transcript.ts";
 
 export function details(deps: Deps): Handler<Env> {
+  const recordLater = backgroundRecords(deps);
   return async function details(c) {
     const input = await readInput(c, deps.config.bodyTimeoutMs);
     // One deadline bounds the upstreams together (the RPC and the signing); a client that goes
@@ -19,16 +23,18 @@ export function details(deps: Deps): Handler<Env> {
     const deadline = AbortSignal.timeout(deps.config.upstreamTimeoutMs);
     const transcript = await readTranscript(c, deps, input, deadline);
     c.set("found", true);
-    if (transcript.kind === "relay") {
-      // Deno reads the relayed body as the client takes it; Content-Length is left to chunking.
+    if (!input.signed || transcript.kind === "relay") {
+      // The answer doesn't wait for its access record: that is written after it has gone.
+      recordLater(accessRecord(c, input), c.get("caller"), deadline);
+      // Deno reads a relayed body as the client takes it; Content-Length is left to chunking.
       // Either framing makes a body cut short by the upstream an error for the client, never a
-      // complete-looking 200.
-      return answer(c, transcript.body, transcript.length);
+      // complete-looking 200. Otherwise the RPC's bytes go out untouched: no parse.
+      return transcript.kind === "relay"
+        ? answer(c, transcript.body, transcript.length)
+        : answer(c, transcript.body, transcript.body.length);
     }
-    // Without signing the RPC's bytes go out untouched: no parse, no re-serialising.
-    if (!input.signed) return answer(c, transcript.body, transcript.body.length);
     const doc = mapRecordings(c, transcript.body);
-    const links = await signLinks(c, deps, doc, deadline);
+    const links = await signWithRecord(c, deps, doc, input, deadline);
     return splicedAnswer(c, doc, links);
   };
 }

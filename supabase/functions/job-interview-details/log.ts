@@ -1,9 +1,9 @@
 /**
  * Logs within the platform's budget: hosted functions keep 100 log events per 10 s and drop the
- * rest, errors included. So every 5xx and every unexpected error is written in full first; the
- * other requests (successes, expected 4xx) are sampled, one in `sampleEvery` in full, and
- * counted into one summary line per window. Callers pass only safe fields: never a token, key or
- * signed URL.
+ * rest, errors included. So every 5xx, every unexpected error and every access record that
+ * couldn't be written is written in full first; the other requests (successes, expected 4xx) are
+ * sampled, one in `sampleEvery` in full, and counted into one summary line per window. Callers
+ * pass only safe fields: never a token, key or signed URL.
  */
 import { z } from "zod";
 
@@ -34,13 +34,30 @@ export const RequestLogSchema = z.strictObject({
   message: z.string().optional().meta({ description: "Its message (never a request's value)" }),
   rpc_ms: z.number().optional(),
   sign_ms: z.number().optional(),
+  record_ms: z.number().optional().meta({
+    description: "The access record's write (signed reads)",
+  }),
+  record_id: z.guid().optional().meta({ description: "The access record written for the links" }),
+  links_withheld: z.literal(true).optional().meta({
+    description: "The record was written, its links were not handed out (signing failed)",
+  }),
   total_ms: z.number(),
   bytes: z.number().int().meta({ description: "The answer's body, before compression" }),
   gzip: z.boolean(),
 });
 export type RequestLog = z.infer<typeof RequestLogSchema>;
 
-export type Logger = (entry: RequestLog) => void;
+/** Where the function's lines go. */
+export interface Logger {
+  /** A request's one line, written once its answer leaves (a 5xx or error in full, or sampled). */
+  request(entry: RequestLog): void;
+  /**
+   * A line of access records that couldn't be written (background.ts), as JSON: an error line,
+   * written budget permitting, else its records are counted in a summary line. Resolves once they
+   * are in a written line: their own, or the summary counting them.
+   */
+  unwritten(line: string, records: number): Promise<void>;
+}
 
 export interface LogBudget {
   /** Lines written at most in any window of `windowMs`. */
@@ -84,58 +101,103 @@ interface Tally {
   durations: number[];
   sampledOut: number;
   suppressedErrors: number;
+  /** Access records that could not be written, nor logged for want of room. */
+  recordsNotLogged: number;
 }
 
 const MAX_DURATIONS = 5000;
 
+const freshTally = (since: number): Tally => ({
+  since,
+  requests: 0,
+  byStatus: {},
+  durations: [],
+  sampledOut: 0,
+  suppressedErrors: 0,
+  recordsNotLogged: 0,
+});
+
+/** The lines written in the last window (sliding, exact): how many more fit, and when. */
+function slidingWindow(budget: LogBudget, write: (line: string) => void) {
+  const written: number[] = [];
+  const room = (t: number) => {
+    while (written.length > 0 && written[0] <= t - budget.windowMs) written.shift();
+    return budget.maxLines - written.length;
+  };
+  return {
+    room,
+    emit(t: number, line: string) {
+      written.push(t);
+      write(line);
+    },
+    /** Milliseconds from `t` until the window begun at `since` is over and a line fits. */
+    wait(t: number, since: number): number {
+      const full = room(t) <= 0 ? written[0] + budget.windowMs - t : 0;
+      return Math.max(since + budget.windowMs - t, full);
+    },
+  };
+}
+
 /**
  * A logger that never writes more than `budget.maxLines` in any window (sliding, exact). Half
- * the budget is held back for serious lines, so a flood of successes can't crowd out the 5xx
- * that matters; serious lines beyond the whole budget are counted in the next summary.
+ * the budget is held back for serious lines (a 5xx, an error, access records that couldn't be
+ * written), so a flood of successes can't crowd out what matters; serious lines beyond the whole
+ * budget are counted in the next summary. Records counted so get a summary of their own as soon
+ * as one fits, should no request come to carry it (`sleep` waits for it).
  */
 export function budgetedLogger(
   budget: LogBudget,
   write: (line: string) => void = (line) => console.log(line),
   now: () => number = Date.now,
+  sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
 ): Logger {
-  const written: number[] = [];
+  const window = slidingWindow(budget, write);
   const reserved = Math.floor(budget.maxLines / 2);
   let seen = 0;
-  const fresh = (since: number): Tally => ({
-    since,
-    requests: 0,
-    byStatus: {},
-    durations: [],
-    sampledOut: 0,
-    suppressedErrors: 0,
-  });
-  let tally = fresh(now());
+  let tally = freshTally(now());
+  let summaryDue: Promise<void> | undefined;
 
-  const room = (t: number) => {
-    while (written.length > 0 && written[0] <= t - budget.windowMs) written.shift();
-    return budget.maxLines - written.length;
+  /** The window's summary, once the window is over, something happened in it and it fits. */
+  const summarise = (t: number) => {
+    const due = t - tally.since >= budget.windowMs;
+    if (!due || tally.requests + tally.recordsNotLogged === 0 || window.room(t) <= 0) return;
+    window.emit(t, JSON.stringify(summary(tally, t)));
+    tally = freshTally(t);
   };
-  const emit = (t: number, record: Record<string, unknown>) => {
-    written.push(t);
-    write(JSON.stringify(record));
-  };
+  const summaryLater = () =>
+    summaryDue ??= (async () => {
+      while (tally.recordsNotLogged > 0) {
+        await sleep(Math.max(1, window.wait(now(), tally.since)));
+        summarise(now());
+      }
+      summaryDue = undefined;
+    })();
 
-  return function log(entry) {
-    const t = now();
-    if (t - tally.since >= budget.windowMs && tally.requests > 0 && room(t) > 0) {
-      emit(t, summary(tally, t));
-      tally = fresh(t);
-    }
-    tally.requests++;
-    tally.byStatus[entry.status] = (tally.byStatus[entry.status] ?? 0) + 1;
-    if (tally.durations.length < MAX_DURATIONS) tally.durations.push(entry.total_ms);
-
-    const serious = isSerious(entry);
-    const sampled = seen++ % budget.sampleEvery === 0;
-    if (serious ? room(t) > 0 : sampled && room(t) > reserved) {
-      emit(t, { level: serious ? "error" : "info", msg: "request", ...entry });
-    } else if (serious) tally.suppressedErrors++;
-    else tally.sampledOut++;
+  return {
+    request(entry) {
+      const t = now();
+      summarise(t);
+      tally.requests++;
+      tally.byStatus[entry.status] = (tally.byStatus[entry.status] ?? 0) + 1;
+      if (tally.durations.length < MAX_DURATIONS) tally.durations.push(entry.total_ms);
+      const serious = isSerious(entry);
+      const sampled = seen++ % budget.sampleEvery === 0;
+      if (serious ? window.room(t) > 0 : sampled && window.room(t) > reserved) {
+        const level = serious ? "error" : "info";
+        window.emit(t, JSON.stringify({ level, msg: "request", ...entry }));
+      } else if (serious) tally.suppressedErrors++;
+      else tally.sampledOut++;
+    },
+    unwritten(line, records) {
+      const t = now();
+      summarise(t);
+      if (window.room(t) > 0) {
+        window.emit(t, redacted(line));
+        return Promise.resolve();
+      }
+      tally.recordsNotLogged += records;
+      return summaryLater();
+    },
   };
 }
 
@@ -143,7 +205,7 @@ function summary(tally: Tally, t: number): Record<string, unknown> {
   const sorted = [...tally.durations].sort((a, b) => a - b);
   const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
   return {
-    level: tally.suppressedErrors > 0 ? "error" : "info",
+    level: tally.suppressedErrors + tally.recordsNotLogged > 0 ? "error" : "info",
     msg: "summary",
     window_s: Math.round((t - tally.since) / 100) / 10,
     requests: tally.requests,
@@ -153,5 +215,7 @@ function summary(tally: Tally, t: number): Record<string, unknown> {
     max_ms: sorted.at(-1),
     not_logged: tally.sampledOut,
     suppressed_errors: tally.suppressedErrors,
+    /** Access records neither written nor logged: the log has lost them; the count has not. */
+    records_not_logged: tally.recordsNotLogged,
   };
 }

@@ -30,7 +30,7 @@ export function finish(log: Logger): MiddlewareHandler<Env> {
       c.res = undefined;
       c.res = res;
     }
-    log(scrubbed({
+    log.request(scrubbed({
       ...c.get("log"),
       request_id: c.get("requestId"),
       method: methodOf(c.req.method),

@@ -5,10 +5,13 @@
 import type { Caller } from "./auth.ts";
 import { refusal } from "./refusals.ts";
 import {
+  answered,
   type Bytes,
+  callerHeaders,
   describe,
   fail,
   type Fetch,
+  postgrestError,
   UPSTREAM_HEADERS,
   type UpstreamFailure,
 } from "./upstream.ts";
@@ -80,8 +83,7 @@ async function callRpc(ctx: RpcContext, base: string, input: TranscriptRequest):
   try {
     res = await ctx.fetch(`${base}/rest/v1/rpc/interview_transcript?${query}`, {
       headers: {
-        apikey: caller.credential === "secret_key" ? caller.token : ctx.apiKey,
-        authorization: `Bearer ${caller.token}`,
+        ...callerHeaders(caller, ctx.apiKey),
         accept: "application/json",
         ...UPSTREAM_HEADERS,
       },
@@ -113,15 +115,13 @@ function relayable(res: Response): number | undefined {
 
 /** A refusal of the caller's credential, a replica behind, or the rpc step failing. */
 function notOk(status: number, body: Bytes, caller: Caller): Called {
-  const error = safeJson(body);
-  const code = String(error?.code ?? "");
+  const { code, message: said } = postgrestError(body);
   if (status === 409 && code === "PT409") {
     return { result: fail("rpc", "the replica has not seen the session"), replicaBehind: true };
   }
-  const message = refusal(status, code, String(error?.message ?? ""), caller.credential);
+  const message = refusal(status, code, said, caller.credential);
   if (message !== undefined) return { result: { kind: "refused", message } };
-  const said = code ? ` ${code}` : " (the gateway, no code)";
-  return { result: fail("rpc", `PostgREST answered ${status}${said}`) };
+  return { result: fail("rpc", answered(status, code)) };
 }
 
 /** A 200's body: `null` (not found, or not visible), a JSON object, or neither (a failure). */
@@ -146,14 +146,6 @@ function trimmed(body: Uint8Array): [number, number] {
   while (s <= e && body[s] <= 0x20) s++;
   while (e >= s && body[e] <= 0x20) e--;
   return [s, e];
-}
-
-function safeJson(body: Uint8Array): Record<string, unknown> | undefined {
-  try {
-    return JSON.parse(new TextDecoder().decode(body));
-  } catch {
-    return undefined;
-  }
 }
 
 /** The upstream signal for one call: the deadline and the client, until `release()`. */

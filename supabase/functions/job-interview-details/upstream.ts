@@ -1,9 +1,12 @@
 /**
- * What the two upstream clients share (postgrest.ts for the RPC, storage.ts for signing). They
+ * What the upstream clients share (postgrest.ts for the RPC, storage.ts for signing, access_rpc.ts
+ * for the access record). They
  * speak over fetch exactly as supabase-js sends its requests. Not supabase-js itself: its rpc()
  * always parses the body (about 5 ms for an 800 KB interview, which the function only passes on),
  * and createSignedUrls() builds links from SUPABASE_URL and takes no per-request abort signal.
  */
+
+import type { Caller } from "./auth.ts";
 
 export type Fetch = typeof fetch;
 
@@ -12,7 +15,7 @@ const NO_BYTES = new Uint8Array(0);
 export type Bytes = typeof NO_BYTES;
 
 /** Why an upstream step failed: the step goes to the caller, the reason only to the log. */
-export type UpstreamFailure = { step: "rpc" | "sign"; reason: string };
+export type UpstreamFailure = { step: "rpc" | "sign" | "record"; reason: string };
 
 /**
  * Sent with both upstream calls. Identity encoding: Deno's fetch otherwise asks for gzip and
@@ -25,6 +28,17 @@ export const UPSTREAM_HEADERS = {
   "accept-encoding": "identity",
 } as const;
 
+/**
+ * The caller's own credential, as supabase-js sends it to PostgREST: their token with the
+ * project's publishable key as `apikey`, or their secret key in both headers.
+ */
+export function callerHeaders(caller: Caller, apiKey: string): Record<string, string> {
+  return {
+    apikey: caller.credential === "secret_key" ? caller.token : apiKey,
+    authorization: `Bearer ${caller.token}`,
+  };
+}
+
 export const fail = (step: UpstreamFailure["step"], reason: string) => ({
   kind: "failed" as const,
   failure: { step, reason },
@@ -36,4 +50,20 @@ export function describe(error: unknown): string {
   if (e?.name === "TimeoutError") return "timed out";
   if (e?.name === "AbortError") return "cancelled";
   return `unreachable (${e?.name ?? "error"})`;
+}
+
+/** PostgREST's error body's `code` and `message`, or "" (the gateway's own answers carry none). */
+export function postgrestError(body: Uint8Array): { code: string; message: string } {
+  let error: Record<string, unknown> | undefined;
+  try {
+    error = JSON.parse(new TextDecoder().decode(body));
+  } catch {
+    // Not JSON: no code, no message.
+  }
+  return { code: String(error?.code ?? ""), message: String(error?.message ?? "") };
+}
+
+/** What PostgREST (or the gateway in front of it) answered, for the log. */
+export function answered(status: number, code: string): string {
+  return `PostgREST answered ${status}${code ? ` ${code}` : " (the gateway, no code)"}`;
 }

@@ -37,8 +37,8 @@ function refused(code: string, message: string): Response {
  * The hosted `verify_jwt` gate as Supabase's "Authorization headers" guide describes it (late
  * 2026): a legacy HS256 JWT checked against the project's secret, an asymmetric one (ES256,
  * RS256) against its key set by `kid`, or the project's `sb_publishable_` / `sb_secret_` key in
- * `Authorization` or `apikey`. Earlier in 2026 the hosted gate refused asymmetric tokens (README,
- * known differences). OPTIONS passes unchecked. The gate answers undefined to let a request by.
+ * `Authorization` or `apikey`. Earlier in 2026 the hosted gate refused asymmetric tokens
+ * (docs/local-stack.md, "Other differences"). OPTIONS passes unchecked. The gate answers undefined to let a request by.
  */
 export function createGate(keys: StackKeys): (req: Request) => Promise<Response | undefined> {
   const secret = new TextEncoder().encode(keys.jwtSecret);
