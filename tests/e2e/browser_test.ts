@@ -3,8 +3,9 @@
 // answer's recording, and reads the function's 401, 404 and 422 (CORS on errors).
 import assert from "node:assert/strict";
 import { launchChromium } from "../support/browser.ts";
-import { apiKey, SEED, stack } from "../support/stack.ts";
+import { SEED } from "../support/stack.ts";
 import { startProxy } from "../support/upstream_proxy.ts";
+import { serveViewer } from "./viewer_site.ts";
 
 const OUT = `${Deno.env.get("TEST_OUTPUT_DIR") ?? "test-output"}/e2e`;
 await Deno.mkdir(OUT, { recursive: true });
@@ -12,18 +13,9 @@ await Deno.mkdir(OUT, { recursive: true });
 // The function's origin: a recording pass-through in front of the stack, so the test sees the
 // browser's preflight exactly as it was sent.
 const functionOrigin = startProxy();
-const page = await Deno.readTextFile(new URL("../../tools/viewer/index.html", import.meta.url));
-const config = {
-  apiUrl: stack.SUPABASE_URL,
-  anonKey: apiKey,
-  functionUrl: `${functionOrigin.url}/functions/v1/job-interview-details`,
-};
-const site = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, (req) => {
-  const path = new URL(req.url).pathname;
-  if (path === "/config.json") return Response.json(config);
-  return new Response(page, { headers: { "content-type": "text/html; charset=utf-8" } });
-});
-const siteUrl = `http://127.0.0.1:${site.addr.port}/`;
+const site = serveViewer(`${functionOrigin.url}/functions/v1/job-interview-details`);
+const { config } = site;
+const siteUrl = site.url;
 
 Deno.test({
   name: "viewer in Chromium: preflight, transcript, playback, and readable 401/404/422",

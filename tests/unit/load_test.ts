@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { compareRecords } from "../../tools/load/answers.ts";
+import { compareRecords, linksIn, unwrittenRecords } from "../../tools/load/answers.ts";
 import { leveling, slope } from "../../tools/load/memory.ts";
 import { fiveXX, parseWrk } from "../../tools/load/workload.ts";
 
@@ -50,6 +50,53 @@ Deno.test("records of exactly N answers: missing, duplicated and unexpected ones
     duplicated: [],
     unexpected: [],
   });
+});
+
+Deno.test("an answer's signed links and recording paths, as the function writes them", () => {
+  // PostgreSQL's json spacing, relayed as is: two paths, one signed, one Storage had no object for.
+  const body = '{ "recording_local_path" : "m/r/session.webm", "recording_url" : ' +
+    '"http://127.0.0.1:1/storage/v1/object/sign/private-recordings/m/r/session.webm?token=a.b.c", ' +
+    '"video_introduction_local_path" : "m/r/intro.webm", "video_introduction_url" : null, ' +
+    '"transcript" : [{ "recording_local_path" : null, "recording_url" : null }]}';
+  assert.deepEqual(linksIn(body), { links: 1, paths: 2 });
+  assert.deepEqual(linksIn('{"recording_local_path":"m/r/a.webm"}'), { links: 0, paths: 1 });
+});
+
+Deno.test("the records the function logged as unwritten, one or several a line, and those it had no room for", () => {
+  const record = (id: string) => ({
+    interview_result_id: "93c98d21-e04d-4a84-9afa-ed154cf73636",
+    view: "full",
+    recordings_signed: 0,
+    links_expire_in: null,
+    request_id: id,
+    origin: null,
+    reader: { sub: null, session_id: null, role: "service_role" },
+    at: "2026-12-06T20:00:00.000Z",
+  });
+  const lines = [
+    "Listening on http://127.0.0.1:1/",
+    JSON.stringify({
+      level: "error",
+      event: "access_record_unwritten",
+      request_id: "r-1",
+      reason: "x",
+      record: record("r-1"),
+    }),
+    JSON.stringify({
+      level: "error",
+      event: "access_record_unwritten",
+      reason: "x",
+      records: [record("r-2"), record("r-3")],
+    }),
+    JSON.stringify({ level: "error", msg: "request", request_id: "r-9", status: 500, total_ms: 1 }),
+    JSON.stringify({ level: "info", msg: "request", request_id: "r-8", status: 200, total_ms: 1 }),
+    JSON.stringify({ level: "error", msg: "summary", requests: 3, records_not_logged: 4 }),
+    JSON.stringify({ level: "info", msg: "summary", requests: 1, records_not_logged: 0 }),
+  ];
+  const log = unwrittenRecords(lines);
+  assert.deepEqual(log.records.map((r) => r.request_id), ["r-1", "r-2", "r-3"]);
+  assert.deepEqual(log.records[1], record("r-2"));
+  assert.deepEqual([log.lines, log.notLogged, log.fiveXXLines], [2, 4, 1]);
 });
 
 Deno.test("wrk's RESULT line, and its 5xx", () => {

@@ -10,15 +10,17 @@ import { createClient, type SupabaseClient } from "@supabase/supabase-js";
 /**
  * (a) the RPC, (b) the function, (c) with signing, (d) view=standard, (e) view=condensed,
  * (r) the bare relay, (p) the plain supabase-js function, (q) the plain function with signing,
- * (n) the function over a copy of the RPC without its session check (what the check costs).
+ * (n) the function over a copy of the RPC without its session check (what the check costs),
+ * (u) the function without its access record, (v) the same with signing (what a record costs).
  */
-export type Kind = "a" | "b" | "c" | "d" | "e" | "r" | "p" | "q" | "n";
+export type Kind = "a" | "b" | "c" | "d" | "e" | "r" | "p" | "q" | "n" | "u" | "v";
 export type Case = { id: string; size: "S" | "M" | "L"; kind: Kind };
 
 /** The other functions behind the gateway, by name (see bare_relay/, plain_function/). */
 export const BARE_RELAY = "bench-bare-relay";
 export const PLAIN = "bench-plain";
 export const UNCHECKED = "bench-unchecked";
+export const NO_RECORD = "bench-no-record";
 
 export type ClientRequest =
   | { op: "init"; url: string; anonKey: string; token: string }
@@ -31,10 +33,18 @@ export type ClientReply =
   | { ok: true; ms?: number; latencies?: number[]; elapsedMs?: number; status?: number }
   | { ok: false; error: string };
 
-const NAMES: Partial<Record<Kind, string>> = { r: BARE_RELAY, p: PLAIN, q: PLAIN, n: UNCHECKED };
+const NAMES: Partial<Record<Kind, string>> = {
+  r: BARE_RELAY,
+  p: PLAIN,
+  q: PLAIN,
+  n: UNCHECKED,
+  u: NO_RECORD,
+  v: NO_RECORD,
+};
 const QUERY: Partial<Record<Kind, string>> = {
   c: "&get_signed_recordings=true",
   q: "&get_signed_recordings=true",
+  v: "&get_signed_recordings=true",
   d: "&view=standard",
   e: "&view=condensed",
 };

@@ -5,6 +5,7 @@
  *   (a) supabase-js rpc(..., { get: true })        (b) the function        (c) with signing
  *   (p) the plain supabase-js function              (q) the plain function with signing
  *   (r) a bare relay in the function's place (the floor of (b) on this stack)
+ *   (u) the function without its access record  (v) the same with signing (what a record costs)
  *   (d) view=standard and (e) view=condensed on L (bytes)
  * for latency (sequential, call by call in turn; and 16 concurrent clients), the CPU each
  * function process spends per call (utime + stime over blocks of calls in turn), throughput, bytes,
@@ -20,6 +21,7 @@ import {
   type ClientRequest,
   functionPath,
   type Kind,
+  NO_RECORD,
   PLAIN,
   UNCHECKED,
 } from "./client.ts";
@@ -27,7 +29,6 @@ import {
   EDGE_DENO,
   type FunctionProcess,
   functionRuntime,
-  type FunctionSource,
   startFunction,
   THE_FUNCTION,
 } from "../local-stack/function_process.ts";
@@ -36,6 +37,7 @@ import { ROOT } from "../local-stack/database.ts";
 import { run, waitFor } from "../local-stack/processes.ts";
 import { startStack } from "../local-stack/stack.ts";
 import { cpuMs, measureMemory, type MemoryFigures } from "./measure.ts";
+import { serveCopy, serveWithoutRecords } from "./variants.ts";
 
 const ROUNDS = Number(Deno.env.get("BENCH_ROUNDS") ?? 3);
 const SEQ = Number(Deno.env.get("BENCH_SEQ") ?? 60);
@@ -56,6 +58,8 @@ const WHAT: Record<Kind, string> = {
   p: "plain supabase-js function",
   q: "plain function + signing",
   n: "function over the RPC without its session check",
+  u: "function without its access record",
+  v: "function without its access record + signing",
 };
 /**
  * Targets: CPU per call on M and L, as a share of the plain function's. Signed, (c) vs (q): the
@@ -70,7 +74,16 @@ const PROBES = Number(Deno.env.get("BENCH_PROBES") ?? 500);
 const Z_LIMIT = 1.96;
 /** Targets: each call in flight at most this many times the document, under both Denos. */
 const MEMORY_X = 1.5;
+/**
+ * Targets (issue 26): a read's p50 with its access record at most this many times the same read
+ * without. Unsigned (b) vs (u): the record is written after the answer. Signed (c) vs (v): while
+ * the links are signed, and the links wait for it.
+ */
+const RECORD_X = { b: { of: "u", x: 1.05 }, c: { of: "v", x: 1.1 } } as const;
+/** Before CPU is read after a block: an unsigned read's record is written after its answer. */
+const SETTLE_MS = 50;
 
+type RecordTarget = typeof RECORD_X[keyof typeof RECORD_X];
 type Stats = { p50: number; p90: number; p99: number };
 type Row = {
   case: string;
@@ -155,26 +168,11 @@ async function serveUnchecked(
     grant execute on function public.bench_transcript_unchecked(uuid, text) to authenticated;
     notify pgrst, 'reload schema';`,
   ]);
-  const dir = await Deno.makeTempDir({ prefix: "bench-unchecked-" });
-  for await (const e of Deno.readDir(THE_FUNCTION.dir)) {
-    if (!e.isFile) continue;
-    const text = await Deno.readTextFile(`${THE_FUNCTION.dir}/${e.name}`);
-    await Deno.writeTextFile(
-      `${dir}/${e.name}`,
-      text.replaceAll("rpc/interview_transcript", "rpc/bench_transcript_unchecked"),
-    );
-  }
-  const source: FunctionSource = { name: UNCHECKED, dir };
-  const fn = await startFunction(stack.env, {}, {
-    source,
-    ready: (url, ms) =>
-      waitFor(UNCHECKED, async () => {
-        const res = await fetch(`${new URL(url).origin}/${THE_FUNCTION.name}/openapi.json`);
-        await res.body?.cancel();
-        return res.ok;
-      }, ms),
-  });
-  await Deno.remove(dir, { recursive: true });
+  const fn = await serveCopy(
+    stack.env,
+    UNCHECKED,
+    (_file, text) => text.replaceAll("rpc/interview_transcript", "rpc/bench_transcript_unchecked"),
+  );
   stack.functions.set(UNCHECKED, {
     url: new URL(fn.url).origin,
     verifyJwt: false,
@@ -200,15 +198,30 @@ async function serveBeside(
   return fn;
 }
 
+/** The function without its access records behind the gateway, as NO_RECORD. */
+async function serveNoRecord(
+  stack: Awaited<ReturnType<typeof startStack>>,
+): Promise<FunctionProcess> {
+  const fn = await serveWithoutRecords(stack.env, NO_RECORD);
+  stack.functions.set(NO_RECORD, {
+    url: new URL(fn.url).origin,
+    verifyJwt: false,
+    as: THE_FUNCTION.name,
+  });
+  return fn;
+}
+
 async function main() {
-  const counts = { rest: 0, storage: 0 };
+  // The read's own upstream requests, and apart from them the access records' writes.
+  const counts = { rest: 0, storage: 0, records: 0 };
   let worker: Worker | undefined;
   const others: FunctionProcess[] = [];
   const stack = await startStack({
     port: 0,
     functionLog: "/dev/null",
     onGatewayRequest: (_m, path) => {
-      if (path.startsWith("/rest/v1/")) counts.rest++;
+      if (path === "/rest/v1/rpc/record_interview_access") counts.records++;
+      else if (path.startsWith("/rest/v1/")) counts.rest++;
       else if (path.startsWith("/storage/v1/")) counts.storage++;
     },
   });
@@ -247,8 +260,11 @@ async function main() {
     const relay = await serveBeside(stack, BARE_RELAY);
     const plain = await serveBeside(stack, PLAIN);
     const unchecked = await serveUnchecked(stack);
-    others.push(relay, plain, unchecked);
+    const noRecord = await serveNoRecord(stack);
+    others.push(relay, plain, unchecked, noRecord);
     const pidOf: Partial<Record<Kind, number>> = {
+      u: noRecord.pid,
+      v: noRecord.pid,
       b: Number(env.STACK_FUNCTION_PID),
       c: Number(env.STACK_FUNCTION_PID),
       p: plain.pid,
@@ -272,8 +288,10 @@ async function main() {
       ([
         "a",
         "b",
+        "u",
         "r",
         "c",
+        "v",
         "p",
         "q",
         ...(size === "S" ? ["n"] as const : []),
@@ -309,6 +327,7 @@ async function main() {
           for (const c of (round + b) % 2 === 0 ? measured : [...measured].reverse()) {
             const before = cpuMs(pidOf[c.kind]!);
             for (let i = 0; i < CPU_BLOCK; i++) await call(c);
+            await new Promise((r) => setTimeout(r, SETTLE_MS));
             cpu.get(c)!.push(cpuMs(pidOf[c.kind]!) - before);
           }
         }
@@ -465,8 +484,18 @@ async function main() {
         );
       }
     }
+    for (const [mine, { of, x: limit }] of Object.entries(RECORD_X) as [Kind, RecordTarget][]) {
+      for (const size of SIZES) {
+        const x = p50(mine, size) / p50(of, size);
+        verdict(
+          `(${mine}) p50 <= ${limit} x (${of}) p50 on ${size}, with its record against without`,
+          `${p50(mine, size).toFixed(2)} vs ${p50(of, size).toFixed(2)} ms: ${x.toFixed(3)}`,
+          x <= limit,
+        );
+      }
+    }
     verdict(
-      "(c) upstream requests on S, M, L = 2",
+      "(c) upstream requests on S, M, L = 2 (the RPC, the signing), its record apart",
       SIZES.map((s) => row("c", s).upstream_per_call.toFixed(2)).join(", "),
       SIZES.every((s) => row("c", s).upstream_per_call === 2),
     );
@@ -508,6 +537,9 @@ async function main() {
         function_over_relay_ms: p50("b", size) - p50("r", size),
       }])),
       hidden_vs_missing: probing,
+      // What the access record adds to a read: with it ((b), (c)) against without ((u), (v)).
+      access_record: recordCost(rows),
+      access_records_written: counts.records,
       memory,
       verdicts,
     };
@@ -521,6 +553,38 @@ async function main() {
   }
 }
 
+type RecordCost = {
+  case: string;
+  with_record: { seq_p50_ms: number; cpu_ms_per_call: number; conc16_p50_ms: number; rps: number };
+  without: { seq_p50_ms: number; cpu_ms_per_call: number; conc16_p50_ms: number; rps: number };
+  seq_p50_x: number;
+  cpu_added_ms: number;
+};
+
+/** Each read with its record against the same read without, size by size. */
+function recordCost(rows: Row[]): RecordCost[] {
+  const side = (r: Row) => ({
+    seq_p50_ms: r.seq_ms.p50,
+    cpu_ms_per_call: r.cpu_ms_per_call!,
+    conc16_p50_ms: r.conc16_ms.p50,
+    rps: r.rps,
+  });
+  return SIZES.flatMap((size) =>
+    (Object.entries(RECORD_X) as [Kind, RecordTarget][]).map(([mine, { of }]) => {
+      const [withRecord, without] = [mine, of].map((k) =>
+        side(rows.find((r) => r.case === `${k} ${size}`)!)
+      );
+      return {
+        case: `(${mine}) vs (${of}) ${size}`,
+        with_record: withRecord,
+        without,
+        seq_p50_x: withRecord.seq_p50_ms / without.seq_p50_ms,
+        cpu_added_ms: withRecord.cpu_ms_per_call - without.cpu_ms_per_call,
+      };
+    })
+  );
+}
+
 export function formatTable(r: {
   machine: string;
   date: string;
@@ -530,6 +594,8 @@ export function formatTable(r: {
     string,
     { relay_over_a: number; function_over_a: number; function_over_relay_ms: number }
   >;
+  access_record: RecordCost[];
+  access_records_written: number;
   verdicts: { target: string; figure: string; met: boolean }[];
 }): string {
   const f = (n: number) => n.toFixed(1);
@@ -554,6 +620,19 @@ export function formatTable(r: {
       `- ${size}: (r)/(a) ${x.relay_over_a.toFixed(2)}, (b)/(a) ${
         x.function_over_a.toFixed(2)
       }; the function adds ${x.function_over_relay_ms.toFixed(2)} ms to (r)`
+    ),
+    "",
+    `What the access record costs a read (${r.access_records_written} records written in the run):`,
+    "| with vs without | seq p50 ms | x | CPU ms/call | added | 16 clients p50 ms | req/s (16) |",
+    "| --- | --- | --- | --- | --- | --- | --- |",
+    ...r.access_record.map((x) =>
+      `| ${x.case} | ${x.with_record.seq_p50_ms.toFixed(2)} vs ${
+        x.without.seq_p50_ms.toFixed(2)
+      } | ${x.seq_p50_x.toFixed(3)} | ${x.with_record.cpu_ms_per_call.toFixed(2)} vs ${
+        x.without.cpu_ms_per_call.toFixed(2)
+      } | ${x.cpu_added_ms.toFixed(2)} | ${f(x.with_record.conc16_p50_ms)} vs ${
+        f(x.without.conc16_p50_ms)
+      } | ${x.with_record.rps.toFixed(0)} vs ${x.without.rps.toFixed(0)} |`
     ),
     "",
     "Targets:",

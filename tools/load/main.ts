@@ -10,14 +10,22 @@
  *                                     minute, printed a minute; and whether memory levels off
  *   npm run load -- --seconds 120     any length
  *   npm run load -- --replica         reads through a streaming replica (API_READ_URL)
- *   npm run load -- --answers 200     exactly 200 answers, each under its own request id, then
- *                                     the access records written for them (issue 26), if any
+ *   npm run load -- --no-record       the function without its access records (the bench's
+ *                                     no-record build), to compare a soak with and without
+ *   npm run load -- --answers 200     exactly 200 answers (half signed), each under its own
+ *                                     request id, then the access records written for them:
+ *                                     one per 200, none lost or twice (issue 26)
+ *   npm run load -- --refuse-writes   the same with the primary refusing the records' writes:
+ *                                     documents still answer, every record reaches the
+ *                                     function's log, signed reads give no links
  *   LOAD_CONNECTIONS=32 LOAD_WARM_UP_SECONDS=30 LOAD_AFTER_SECONDS=30
  *   LOAD_FUNCTION_ENV='{"UPSTREAM_TIMEOUT_MS":"1000"}'   more env for the function
  *
  * Targets: no socket error and no 5xx; RSS and live memory (heap + external after collections)
  * at the end within 10% of their level after warm-up; in a soak, both level off: over the last
- * 5 minutes they grow less than 256 bytes (live) and 1 KB (RSS) per request answered.
+ * 5 minutes they grow less than 256 bytes (live) and 1 KB (RSS) per request answered; one
+ * access record per 200 answered (wrk stops with requests in flight whose answers it doesn't
+ * count: up to one per connection more).
  */
 import { parseArgs } from "node:util";
 import { ensurePackages } from "../local-stack/packages.ts";
@@ -25,7 +33,9 @@ import { signIn } from "../local-stack/main.ts";
 import { FUNCTION_NAME, startFunction } from "../local-stack/function_process.ts";
 import { startStack } from "../local-stack/stack.ts";
 import { startReplica } from "../local-stack/replica.ts";
-import { records } from "./answers.ts";
+import { type Ask, records, refusedRecords, refuseRecordWrites } from "./answers.ts";
+import { serveWithoutRecords } from "../bench/variants.ts";
+import postgres from "postgres";
 import {
   formatSample,
   type Leveling,
@@ -61,8 +71,14 @@ const { values: flags } = parseArgs({
     seconds: { type: "string" },
     replica: { type: "boolean", default: false },
     answers: { type: "string" },
+    "refuse-writes": { type: "boolean", default: false },
+    "no-record": { type: "boolean", default: false },
   },
 });
+const refuse = flags["refuse-writes"];
+const noRecord = flags["no-record"];
+/** Exactly this many answers, then their records (or, refused, the log's). */
+const ANSWERS = flags.answers ?? (refuse ? "200" : undefined);
 const soak = flags.soak;
 const SECONDS = Number(flags.seconds ?? Deno.env.get("LOAD_SECONDS") ?? (soak ? 600 : 60));
 const CONNECTIONS = Number(Deno.env.get("LOAD_CONNECTIONS") ?? 32);
@@ -97,6 +113,8 @@ interface Target {
 }
 
 interface LoadRun {
+  /** The warm-up's, whose answers leave records too. */
+  warmUp: WrkResult;
   result: WrkResult;
   idle: MemorySample;
   warm: MemorySample;
@@ -115,7 +133,7 @@ async function runLoad(target: Target, wrk: (s: number) => Promise<WrkResult>): 
   const at = (s: number, gc = false) => sampleMemory(target.pid, target.probe, s, gc);
   const idle = await at(-WARM_UP_SECONDS, true);
   console.log(`function pid ${target.pid}; warming up ${WARM_UP_SECONDS} s ...`);
-  await wrk(WARM_UP_SECONDS);
+  const warmUp = await wrk(WARM_UP_SECONDS);
   const warm = await at(0);
   const warmLive = await at(0, true);
   console.log(`running ${SECONDS} s with ${CONNECTIONS} connections ...`);
@@ -147,12 +165,39 @@ async function runLoad(target: Target, wrk: (s: number) => Promise<WrkResult>): 
   await new Promise((r) => setTimeout(r, AFTER_SECONDS * 1000));
   const after = await at(elapsed());
   const afterLive = await at(elapsed(), true);
-  return { result, idle, warm, warmLive, samples, live, end, endLive, after, afterLive };
+  return { warmUp, result, idle, warm, warmLive, samples, live, end, endLive, after, afterLive };
 }
 
 const liveOf = (s: MemorySample) => s.heap_mb + s.external_mb;
 const signed = (n: number, digits = 1) => `${n >= 0 ? "+" : ""}${n.toFixed(digits)}`;
 const verdict = (ok: boolean) => ok ? "OK" : "FAIL";
+
+/**
+ * The access records of the run against its 200s (warm-up and run): one each, or none without
+ * records. wrk stops with up to a request per connection in flight: answered (so recorded), not
+ * counted.
+ */
+async function recordsOfLoad(dbUrl: string, run: LoadRun): Promise<boolean> {
+  const ok200 = (r: WrkResult) => r.statuses["200"] ?? 0;
+  const answered = ok200(run.warmUp) + ok200(run.result);
+  const sql = postgres(dbUrl, { max: 1, onnotice: () => {} });
+  try {
+    const [{ n }] = await sql<{ n: number }[]>`
+      select count(*)::int as n from private.interview_access_log`;
+    const extra = n - answered;
+    const ok = noRecord ? n === 0 : extra >= 0 && extra <= 2 * CONNECTIONS;
+    console.log(
+      `records        ${n} for ${answered} answers 200 counted by wrk (warm-up and run): ${
+        signed(extra, 0)
+      }   ${verdict(ok)} (${
+        noRecord ? "none without records" : `one each; up to ${2 * CONNECTIONS} more in flight`
+      })`,
+    );
+    return ok;
+  } finally {
+    await sql.end();
+  }
+}
 
 /** Prints the run; true when every target is met. */
 function report(run: LoadRun): boolean {
@@ -161,7 +206,11 @@ function report(run: LoadRun): boolean {
   const rssGrowth = (run.end.rss_mb - run.warm.rss_mb) / run.warm.rss_mb;
   const liveGrowth = (liveOf(run.endLive) - liveOf(run.warmLive)) / liveOf(run.warmLive);
   const peak = Math.max(run.warm.rss_mb, run.end.rss_mb, ...run.samples.map((s) => s.rss_mb));
+  const pending = Math.max(run.end.pending, ...run.samples.map((s) => s.pending));
   console.log(`
+function       ${
+    noRecord ? "without its access records (the no-record build)" : "with its access records"
+  }
 requests       ${result.requests} in ${result.seconds.toFixed(1)} s = ${
     (result.requests / result.seconds).toFixed(0)
   } req/s
@@ -188,7 +237,8 @@ live memory    ${mb(liveOf(run.warmLive))} MB after warm-up, ${
     mb(liveOf(run.endLive))
   } MB at the end: ${signed(liveGrowth * 100)}%   ${verdict(liveGrowth < GROWTH_LIMIT)} (target < ${
     GROWTH_LIMIT * 100
-  }%)`);
+  }%)
+background     at most ${pending} pending at a sample under load, ${run.after.pending} ${AFTER_SECONDS} s after`);
   let ok = errors === 0 && rssGrowth < GROWTH_LIMIT && liveGrowth < GROWTH_LIMIT;
   if (soak) {
     const perMin = result.requests / result.seconds * 60;
@@ -235,31 +285,49 @@ async function main(): Promise<number> {
       probe: new URL(env.FUNCTION_DIRECT_URL).origin,
     };
     let replicaReads = () => "";
-    if (flags.replica) {
-      const replica = await startReplica(env, stack.keys);
-      cleanups.push(replica.stop);
-      replicaReads = () => `replica        ${replica.rpcReads()} RPC calls served by the replica`;
-      // The function reads the RPC where the API load balancer would send its GETs: a copy of
-      // it served with API_READ_URL, in the gateway's route in place of the stack's.
-      const fn = await startFunction(env, { ...PROBE_ENV, API_READ_URL: replica.url });
+    let logLines = () => [] as string[];
+    if (flags.replica || refuse || noRecord) {
+      // A function process of this tool's own, in the gateway's route in place of the stack's:
+      // its log read (the stack's goes to /dev/null), its env or its build changed.
+      const fnEnv = { ...PROBE_ENV };
+      if (flags.replica) {
+        const replica = await startReplica(env, stack.keys);
+        cleanups.push(replica.stop);
+        replicaReads = () => `replica        ${replica.rpcReads()} RPC calls served by the replica`;
+        // The function reads the RPC where the API load balancer would send its GETs.
+        fnEnv.API_READ_URL = replica.url;
+        console.log(`reads go to a streaming replica, through ${replica.url}`);
+      }
+      const fn = noRecord
+        ? await serveWithoutRecords(env, "load-no-record", fnEnv)
+        : await startFunction(env, fnEnv);
       cleanups.push(fn.stop);
+      logLines = () => fn.lines().map((l) => l.line);
       target = { pid: fn.pid, probe: new URL(fn.url).origin };
       stack.functions.set(FUNCTION_NAME, { url: target.probe, verifyJwt: false });
-      console.log(`reads go to a streaming replica, through ${replica.url}`);
     }
+    if (refuse) cleanups.push(await refuseRecordWrites(env.SUPABASE_DB_URL));
     const [recruiter, candidate, outsider] = await Promise.all(
       ["recruiter@acme.test", "alice@candidates.test", "outsider@example.test"].map((e) =>
         signIn(env, e)
       ),
     );
-    if (flags.answers) {
+    if (ANSWERS) {
+      if (noRecord) throw new Error("--no-record writes no records: count them without it");
       const url = `${env.SUPABASE_URL}${FUNCTION}?interview_result_id=${SUBMITTED}`;
-      const ok = await records(env, target.probe, {
-        urls: [url, `${url}&get_signed_recordings=true`],
+      const asks: Ask[] = [
+        { url, signed: false },
+        { url: `${url}&get_signed_recordings=true`, signed: true },
+      ];
+      const run = {
+        asks,
         headers: { authorization: `Bearer ${recruiter}`, apikey: env.SUPABASE_ANON_KEY },
-        n: Number(flags.answers),
+        n: Number(ANSWERS),
         concurrency: CONNECTIONS,
-      });
+      };
+      const ok = refuse
+        ? await refusedRecords(env, target.probe, logLines, run)
+        : await records(env, target.probe, run);
       if (flags.replica) console.log(replicaReads());
       return ok ? 0 : 1;
     }
@@ -273,7 +341,8 @@ async function main(): Promise<number> {
       target,
       (seconds) => runWrk(env.SUPABASE_URL, script, seconds, CONNECTIONS),
     );
-    const ok = report(run);
+    const met = report(run);
+    const ok = await recordsOfLoad(env.SUPABASE_DB_URL, run) && met;
     if (flags.replica) console.log(replicaReads());
     return ok ? 0 : 1;
   } finally {
