@@ -72,8 +72,9 @@ begin
   end if;
 
   -- How a field reaches the reader (the same for the document's fields and each item's): as
-  -- stored, or, for the candidate, a JSON value through private.candidate_json and any other
-  -- value when the list shows its place. (A scalar's rule inline: a function call per field and
+  -- stored, or, for the candidate, a JSON value (or any value at a place whose inner keys the
+  -- list names) through private.candidate_json and any other value when the list shows its
+  -- place. (A scalar's rule inline: a function call per field and
   -- item would cost the candidate more than the rest of the read.)
   loop
     begin
@@ -81,6 +82,7 @@ begin
           select pg_catalog.json_object_agg(f.key, case
               when v_list is null then f.value
               when pg_catalog.json_typeof(f.value) in ('object', 'array')
+                or v_list ->> ('transcript.' || f.key) = 'keys'
                 then private.candidate_json(f.value, 'transcript.' || f.key, v_list, v_careful)
               when v_list ? ('transcript.' || f.key) then f.value
             end)
@@ -128,6 +130,7 @@ begin
           select f.key, case
               when v_list is null then f.value
               when pg_catalog.json_typeof(f.value) in ('object', 'array')
+                or v_list ->> f.key = 'keys'
                 then private.candidate_json(f.value, f.key, v_list, v_careful)
               when v_list ? f.key then f.value
             end as value

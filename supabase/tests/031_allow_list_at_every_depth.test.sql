@@ -1,11 +1,12 @@
 -- The allow-list holds at every depth and for every shape a writer may store: keys nobody named,
 -- inside shown values at every level; `_omitted` and `_unreadable` as an object, a string, a
--- number, an array of mixed values; arrays of objects inside shown values; values shown whole.
+-- number, an array of mixed values; arrays of objects inside shown values; values shown whole;
+-- JSON written as a string where the list names keys inside; keys with a dot in their name.
 -- Each candidate value is compared with a document written here by hand from the list's rows,
 -- and a reviewer's with the value as stored.
 begin;
 select tests.create_world();
-select plan(15);
+select plan(28);
 
 update public.interview_results set ai_analysis_other = $${
   "strengths_concerns": {"strengths": ["Calm"], "concerns": ["Slow"]},
@@ -66,15 +67,15 @@ select v.view, tests.rpc_as('candidate', tests.uid('submitted'), v.view) as cand
 from unnest(array['full', 'condensed', 'standard', 'summary']) v (view);
 
 -- ai_analysis_other, in every view: only what the list names, at every depth; arrays walked
--- element by element, an object where a string was expected emptied of its unnamed keys.
+-- element by element, an object where a string was expected emptied of its unnamed keys, a
+-- string where the list names keys (an object was expected) left out.
 select is((d.candidate -> 'ai_analysis_other')::jsonb, $${
   "takeaways": {
     "what_went_well": ["Clear", {}, ["nested", {}], 7],
     "next_steps": [
       {"text": "Breathe", "priority": "quick",
         "guidance": {"kind": "say", "text": "Say it slower"},
-        "proof": [{"kind": "quote", "text": "um", "ref": {"result_question_id": "q1"}}]},
-      "not an object"
+        "proof": [{"kind": "quote", "text": "um", "ref": {"result_question_id": "q1"}}]}
     ],
     "fixed": ["Posture"]
   },
@@ -93,7 +94,6 @@ select is((select (candidate -> 'transcript' -> 1 -> 'answer_assessment_raw_data
       "Words": [{"Word": "Hello", "VendorExtra": 1}],
       "PronunciationAssessment": {"AccuracyScore": 80, "NewVendorScore": 1},
       "LowAccuracyWords": [{"Word": "Hello", "AccuracyScore": 50}]},
-    "not an object",
     [{"Display": "in a nested array"}]
   ],
   "assemblyai": {"words": [1], "anything": {"x": 1}}
@@ -142,6 +142,64 @@ select is((select (candidate -> 'transcript' -> 1)::jsonb from doc where view = 
     'score', null, 'score_simulation', null, 'score_answer_ai', null,
     'score_answer_ai_simulation', null, 'duration', null, 'mojito_language_code', null),
   'summary: an item as the candidate gets it, the conversation and its scores only');
+
+-- JSON written twice (a writer's JSON.stringify): a string where the list names keys inside is
+-- hidden, whole, in every view (the field stays, as null); what it holds was never judged.
+update public.interview_results
+set ai_analysis_other = to_json('{"strengths_concerns": {"concerns": ["Weak on SQL"]}, "takeaways": {"fixed": ["x"]}}'::text)
+where id = tests.uid('submitted');
+update public.interview_result_questions
+set answer_assessment_raw_data = to_json('{"proctor_status": "FLAGGED: second person"}'::text),
+  answer_assessment_condensed = null,
+  external_data = to_json('ATS note: reject'::text)
+where id = tests.uid('submitted:2');
+
+create temp table encoded on commit drop as
+select v.view, tests.rpc_as('candidate', tests.uid('submitted'), v.view) as candidate,
+  tests.rpc_as('mid_recruiter', tests.uid('submitted'), v.view) as reviewer
+from unnest(array['full', 'condensed', 'standard', 'summary']) v (view);
+
+select is((d.candidate -> 'ai_analysis_other')::jsonb, 'null'::jsonb,
+  format('%s: ai_analysis_other stored as a JSON string is hidden from the candidate', d.view))
+from encoded d order by d.view;
+select is(array(select d.candidate -> 'transcript' -> 1 ->> k from encoded d,
+    unnest(array['answer_assessment_raw_data', 'external_data']) k
+    where d.view in ('full', 'condensed') order by d.view, k),
+  array[null, null, null, null]::text[],
+  'full, condensed: raw data and external_data stored as JSON strings are hidden from the candidate');
+select is((select reviewer ->> 'ai_analysis_other' from encoded where view = 'full'),
+  '{"strengths_concerns": {"concerns": ["Weak on SQL"]}, "takeaways": {"fixed": ["x"]}}',
+  'a reviewer gets the string as stored');
+
+-- Keys with a dot in their name pass for no place of the list: a top-level "voice.Words" is not
+-- the voice segments' Words (shown whole), "takeaways.next_steps" not the takeaways' steps.
+update public.interview_results
+set ai_analysis_other = '{"takeaways.next_steps": "LEAK-3", "takeaways": {"fixed": ["ok"], "fixed.x": "LEAK-4"}}'
+where id = tests.uid('submitted');
+update public.interview_result_questions
+set answer_assessment_raw_data = $${
+  "model": "azure",
+  "voice.Words": {"recruiter_only": "LEAK-1"},
+  "voice.PronunciationAssessment": {"proctor": "LEAK-2"},
+  "voice": [{"Display": "hi", "Words.x": "LEAK-5"}],
+  "_omitted": ["voice.Words", "model"]
+}$$,
+  external_data = '{"ats_question_ref.x": "LEAK-6"}'
+where id = tests.uid('submitted:2');
+
+create temp table dotted on commit drop as
+select v.view, tests.rpc_as('candidate', tests.uid('submitted'), v.view) as candidate
+from unnest(array['full', 'condensed', 'standard', 'summary']) v (view);
+
+select is((select (candidate -> 'ai_analysis_other')::jsonb from dotted where view = 'full'),
+  '{"takeaways": {"fixed": ["ok"]}}'::jsonb, 'ai_analysis_other: keys with a dot are removed at every depth');
+select is((select (candidate -> 'transcript' -> 1 -> 'answer_assessment_raw_data')::jsonb from dotted where view = 'full'),
+  '{"model": "azure", "voice": [{"Display": "hi"}], "_omitted": ["model"]}'::jsonb,
+  'full: raw data keys with a dot are removed, and _omitted names none of them');
+select is((select (candidate -> 'transcript' -> 1 -> 'external_data')::jsonb from dotted where view = 'full'),
+  '{}'::jsonb, 'external_data: a key with a dot is removed');
+select ok(strpos(d.candidate::text, 'LEAK') = 0, format('%s: nothing under a dotted key reaches the candidate', d.view))
+from dotted d order by d.view;
 
 select * from finish();
 rollback;
