@@ -73,7 +73,9 @@ begin
     where i.inhparent = 'private.interview_access_log'::regclass
     order by 3
   loop
-    continue when v_part.upper_bound > v_kept_from;
+    -- A partition with no upper bound (a DEFAULT one an operator added) holds records of any
+    -- age: never dropped here.
+    continue when v_part.upper_bound is null or v_part.upper_bound > v_kept_from;
     partition_name := v_part.relname;
     begin
       execute format('drop table %s', v_part.part);

@@ -3,9 +3,10 @@
 --   - platform admins and the service role: every record, whole;
 --   - an owner (merchant_owner) of the result's merchant or of one above it, once the result is
 --     submitted (as the transcript's access walks up): every record, whole;
---   - the candidate, of their own result: every record, but a reader's user id and the request
---     id only of their own reads (who at an organisation read it is not theirs to know; when,
---     which organisation, in what capacity and what was shared are);
+--   - the candidate, of their own result: every record, but a reader's user id, the request id
+--     and the calling origin only of their own reads (who at an organisation read it, and from
+--     which of its hosts, is not theirs to know; when, which organisation, in what capacity and
+--     what was shared are);
 --   - anyone else, and anyone for a result they may not see or that doesn't exist: no rows
 --     (platform admins and the service role still read the records of a result erased since).
 -- Stable: PostgREST runs it read-only, by GET or POST (supabase-js rpc(), with { get: true } or not).
@@ -58,7 +59,7 @@ begin
         l.reader_merchant_id, l.merchant_id, l.view, l.recordings_signed,
         l.recordings_valid_until,
         case when l.reader_user_id = v_me then l.request_id end,
-        l.origin, l.replayed
+        case when l.reader_user_id = v_me then l.origin end, l.replayed
       from private.interview_access_log l
       where l.interview_result_id = v_result.id
       order by l.accessed_at desc, l.id desc;
@@ -67,7 +68,7 @@ end;
 $$;
 
 comment on function public.interview_access_log(uuid) is
-  'Who has read this interview result, newest first: everything for platform admins, the service role and owners of its merchant (or one above); the candidate''s own result with others'' user ids and request ids hidden; nothing for anyone else, as for a result that does not exist.';
+  'Who has read this interview result, newest first: everything for platform admins, the service role and owners of its merchant (or one above); the candidate''s own result with others'' user ids, request ids and origins hidden; nothing for anyone else, as for a result that does not exist.';
 
 revoke execute on function public.interview_access_log(uuid) from public, anon;
 grant execute on function public.interview_access_log(uuid) to authenticated, service_role;

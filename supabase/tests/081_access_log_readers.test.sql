@@ -68,12 +68,13 @@ select results_eq(format('select * from pg_temp.log_as(%L, %L)', c, 'submitted')
   format('%s reads the whole history, newest first', c))
 from unnest(array['admin', 'service_role', 'mid_owner', 'top_owner']) c;
 
--- The candidate: every record, but others' user ids and request ids hidden.
+-- The candidate: every record, but others' user ids, request ids and origins hidden.
 select results_eq($$select * from pg_temp.log_as('candidate', 'submitted')$$,
   $$select accessed_at, reader_kind, reader_role, seen_user, reader_merchant_id, tests.uid('m:mid'),
-    view, recordings_signed, accessed_at + make_interval(secs => expire), seen_request, origin, replayed
+    view, recordings_signed, accessed_at + make_interval(secs => expire), seen_request,
+    case when seen_user is not null then origin end, replayed
   from fixture where result = 'submitted' order by position$$,
-  'the candidate reads their result''s history: when, which organisation, in what capacity, what was shared; only their own user id and request ids');
+  'the candidate reads their result''s history: when, which organisation, in what capacity, what was shared; only their own user id, request ids and origins');
 select results_eq($$select reader_user_id, request_id from pg_temp.log_as('candidate', 'unsubmitted')$$,
   $$values (tests.uid('candidate'), 'u1')$$, 'the candidate reads their unsubmitted result''s history');
 

@@ -44,7 +44,10 @@ function record(c: SupabaseClient, requestId: string, args: Record<string, unkno
   });
 }
 
-/** The result's history as `c` reads it, by GET or by POST, only the records of `ids`. */
+/**
+ * The result's history as `c` reads it, by GET or by POST, only the records of `ids`: request
+ * ids, or the times of records whose request id the caller is not shown.
+ */
 async function history(c: SupabaseClient, get: boolean, ids: string[]): Promise<Row[]> {
   const { data, error } = await c.rpc(
     "interview_access_log",
@@ -53,14 +56,17 @@ async function history(c: SupabaseClient, get: boolean, ids: string[]): Promise<
   );
   assert.equal(error, null);
   return (data as Row[]).filter((r) =>
-    ids.includes(r.request_id as string) || ids.includes(r.origin as string)
+    ids.includes(r.request_id as string) ||
+    (r.request_id === null && ids.includes(r.accessed_at as string))
   );
 }
 
 const run = crypto.randomUUID().slice(0, 8);
 const recruiterRead = `clients-${run}-recruiter`;
 const aliceRead = `clients-${run}-alice`;
-// The candidate doesn't see others' request ids: their records are found by origin.
+// The candidate doesn't see others' request ids nor origins: the recruiter's record is found by
+// its time, to the microsecond, as its writer's owner reads it.
+let recruiterAt = "";
 const recruiterOrigin = `https://${run}.ats.example`;
 
 Deno.test("supabase-js: rpc('record_interview_access') writes the record of the reader whose token it carries", async () => {
@@ -82,6 +88,9 @@ Deno.test("supabase-js: rpc('record_interview_access') writes the record of the 
   const outsider = await signedIn(SEED.users.outsider);
   const none = await record(outsider, `clients-${run}-outsider`);
   assert.deepEqual([none.data, none.error], [null, null]);
+
+  const owner = await signedIn(SEED.users.acmeOwner);
+  recruiterAt = (await history(owner, true, [recruiterRead]))[0].accessed_at as string;
 });
 
 Deno.test("supabase-js: an owner of the merchant above reads the whole history, by GET and by POST alike", async () => {
@@ -132,17 +141,23 @@ Deno.test("supabase-js: an owner of the merchant above reads the whole history, 
   assert.ok(lifetime >= 300 && lifetime < 301, `the links live 300 s from the read (${lifetime})`);
 });
 
-Deno.test("supabase-js: the candidate reads their result's history, others' user ids and request ids hidden", async () => {
+Deno.test("supabase-js: the candidate reads their result's history, others' user ids, request ids and origins hidden", async () => {
   const alice = await signedIn(SEED.users.alice);
-  const rows = await history(alice, true, [aliceRead, recruiterOrigin]);
+  const rows = await history(alice, true, [aliceRead, recruiterAt]);
   assert.deepEqual(
-    rows.map((
-      r,
-    ) => [r.reader_kind, r.reader_role, r.reader_user_id, r.reader_merchant_id, r.request_id])
-      .sort(),
+    rows.map((r) => [
+      r.reader_kind,
+      r.reader_role,
+      r.reader_user_id,
+      r.reader_merchant_id,
+      r.view,
+      r.recordings_signed,
+      r.request_id,
+      r.origin,
+    ]).sort(),
     [
-      ["candidate", null, USER.alice, null, aliceRead],
-      ["merchant_member", "merchant", null, ACME, null],
+      ["candidate", null, USER.alice, null, "full", 0, aliceRead, null],
+      ["merchant_member", "merchant", null, ACME, "summary", 2, null, null],
     ],
   );
 });
