@@ -133,6 +133,16 @@ Deno.test("budgetedLogger() writes unwritten access records as errors: beyond th
   assert.equal(lines.length, 10, "five sampled successes, five record lines");
 });
 
+Deno.test("budgetedLogger() leaves a quarter of the budget to access records: 5xx lines can't use it", async () => {
+  const { lines, log } = clocked({ maxLines: 8, windowMs: 10_000, sampleEvery: 1 });
+  for (let i = 0; i < 20; i++) log.request(entry(500));
+  for (let i = 0; i < 3; i++) await log.unwritten(recordLine(i), 1);
+  const errors = lines.filter((l) => l.record.msg === "request");
+  const records = lines.filter((l) => l.record.event === "access_record_unwritten");
+  assert.equal(errors.length, 6, "5xx lines stop with a quarter of the budget left");
+  assert.deepEqual(records.map((l) => l.record.records), [0, 1], "the quarter holds two records");
+});
+
 Deno.test("budgetedLogger() counts records it has no room for in a summary, written even if no request comes", async () => {
   const { clock, lines, log } = clocked({ maxLines: 4, windowMs: 10_000, sampleEvery: 1 });
   const start = clock.t;

@@ -141,9 +141,12 @@ function slidingWindow(budget: LogBudget, write: (line: string) => void) {
 /**
  * A logger that never writes more than `budget.maxLines` in any window (sliding, exact). Half
  * the budget is held back for serious lines (a 5xx, an error, access records that couldn't be
- * written), so a flood of successes can't crowd out what matters; serious lines beyond the whole
- * budget are counted in the next summary. Records counted so get a summary of their own as soon
- * as one fits, should no request come to carry it (`sleep` waits for it).
+ * written), so a flood of successes can't crowd out what matters; of that half, a quarter of
+ * the budget is left to access records alone: they are evidence, to be replayed, where a 5xx
+ * line is a diagnosis its summary still counts (a primary refusing writes fails the signed reads
+ * and leaves the unsigned reads' records to log, at once). Lines beyond their share are counted
+ * in the next summary. Records counted so get a summary of their own as soon as one fits, should
+ * no request come to carry it (`sleep` waits for it).
  */
 export function budgetedLogger(
   budget: LogBudget,
@@ -152,7 +155,9 @@ export function budgetedLogger(
   sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
 ): Logger {
   const window = slidingWindow(budget, write);
+  /** Room a sampled line leaves; room a serious request line leaves (for records alone). */
   const reserved = Math.floor(budget.maxLines / 2);
+  const forRecords = Math.floor(budget.maxLines / 4);
   let seen = 0;
   let tally = freshTally(now());
   let summaryDue: Promise<void> | undefined;
@@ -182,7 +187,7 @@ export function budgetedLogger(
       if (tally.durations.length < MAX_DURATIONS) tally.durations.push(entry.total_ms);
       const serious = isSerious(entry);
       const sampled = seen++ % budget.sampleEvery === 0;
-      if (serious ? window.room(t) > 0 : sampled && window.room(t) > reserved) {
+      if (serious ? window.room(t) > forRecords : sampled && window.room(t) > reserved) {
         const level = serious ? "error" : "info";
         window.emit(t, JSON.stringify({ level, msg: "request", ...entry }));
       } else if (serious) tally.suppressedErrors++;
