@@ -311,3 +311,38 @@ upstream(
     assert.equal((res.json as Record<string, string | null>).hint, null);
   },
 );
+
+const multipleSchemaSpec = (test: string) => postgrestSpec("Query/MultipleSchemaSpec.hs", test);
+const invalidSchema = pgrstBody(
+  "PGRST106",
+  "Invalid schema: private",
+  null,
+  "Only the following schemas are exposed: public",
+);
+
+upstream(
+  multipleSchemaSpec("fails trying to read table from unknown schema"),
+  "Accept-Profile naming a schema the Data API doesn't expose: 406 PGRST106",
+  async () => {
+    const res = await answer(
+      await rest("GET", "/rpc/upstream_bad_subquery", { headers: { "accept-profile": "private" } }),
+    );
+    assert.equal(res.status, 406);
+    assert.equal(res.text, invalidSchema);
+  },
+);
+
+upstream(
+  multipleSchemaSpec("fails when inserting on an unknown schema"),
+  "Content-Profile naming a schema the Data API doesn't expose: 406 PGRST106",
+  async () => {
+    const res = await answer(
+      await rest("POST", "/rpc/upstream_bad_subquery", {
+        headers: { "content-profile": "private" },
+        body: "{}",
+      }),
+    );
+    assert.equal(res.status, 406);
+    assert.equal(res.text, invalidSchema);
+  },
+);

@@ -510,6 +510,29 @@ function argument(value: unknown, type: string, n: number): { sql: string; param
   return { sql: `$${n}::text::${type}`, param: json ? JSON.stringify(value) : String(value) };
 }
 
+/** The schemas the Data API exposes (config.toml `[api] schemas`). */
+const EXPOSED_SCHEMAS = ["public"];
+
+/**
+ * A profile naming a schema the Data API doesn't expose (`Accept-Profile` on GET and HEAD,
+ * `Content-Profile` on the others): 406 PGRST106, as PostgREST's ApiRequest refuses it once the
+ * token is checked (MultipleSchemaSpec). Undefined when the profile is absent or exposed.
+ */
+function unexposedProfile(req: Request): Response | undefined {
+  const read = req.method === "GET" || req.method === "HEAD";
+  const schema = req.headers.get(read ? "accept-profile" : "content-profile");
+  if (schema === null || EXPOSED_SCHEMAS.includes(schema)) return undefined;
+  return errorResponse(
+    406,
+    pgError(
+      "PGRST106",
+      `Invalid schema: ${schema}`,
+      null,
+      `Only the following schemas are exposed: ${EXPOSED_SCHEMAS.join(", ")}`,
+    ),
+  );
+}
+
 /** `/rest/v1/rpc/<fn>`: PostgREST's call of a function, by GET, HEAD or POST. */
 export async function callRpc(
   deps: PostgrestDeps,
@@ -518,6 +541,8 @@ export async function callRpc(
 ): Promise<Response> {
   const who = await authenticate(deps, req);
   if (who instanceof Response) return who;
+  const profile = unexposedProfile(req);
+  if (profile) return profile;
   if (!["GET", "HEAD", "POST"].includes(req.method)) {
     return errorResponse(
       405,
@@ -727,6 +752,8 @@ export async function readTable(
 ): Promise<Response> {
   const who = await authenticate(deps, req);
   if (who instanceof Response) return who;
+  const profile = unexposedProfile(req);
+  if (profile) return profile;
   const call: Call = { ...who, prefer: preferences(req) };
   const { url } = call;
   const columns = selectColumns(url);
