@@ -36,52 +36,54 @@ set lock_timeout = '250ms'
 set statement_timeout = '60s'
 as $$
 declare
-  v_month timestamptz;
   v_kept_from timestamptz := private.interview_access_log_kept_from(p_now);
-  v_part record;
+  v_step record;
+  v_ddl text;
 begin
-  for i in 0..3 loop
-    v_month := pg_catalog.date_trunc('month', p_now) + pg_catalog.make_interval(months => i);
-    partition_name := 'interview_access_log_' || pg_catalog.to_char(v_month, 'YYYY_MM');
-    continue when pg_catalog.to_regclass('private.' || partition_name) is not null;
-    begin
-      execute format('create table private.%I (like private.interview_access_log including all)',
-        partition_name);
-      execute format('alter table private.%I enable row level security', partition_name);
-      execute format('revoke all on table private.%I from public, anon, authenticated, service_role',
-        partition_name);
-      execute format('alter table private.interview_access_log attach partition private.%I'
-        ' for values from (%L) to (%L)', partition_name, v_month, v_month + interval '1 month');
-      action := 'created';
-    exception when lock_not_available then
-      action := 'not created: the log was locked past lock_timeout; the next run tries again';
-      raise warning '%: %', partition_name, action;
-    end;
-    return next;
-  end loop;
-
   if v_kept_from is null then
     raise warning 'private.interview_access_log_settings has no row: no month is dropped.';
-    return;
   end if;
-  for v_part in
-    select c.oid::regclass as part, c.relname,
-      pg_catalog.substring(pg_catalog.pg_get_expr(c.relpartbound, c.oid),
-        'TO \(''([^'']+)''\)')::timestamptz as upper_bound
-    from pg_catalog.pg_inherits i
-    join pg_catalog.pg_class c on c.oid = i.inhrelid
-    where i.inhparent = 'private.interview_access_log'::regclass
-    order by 3
+  -- What to do, in order: the months to come that have no partition yet (each created apart,
+  -- then attached), then the months past the retention. A partition with no upper bound (a
+  -- DEFAULT one an operator added) holds records of any age: never dropped here.
+  for v_step in
+    select m.name, array[
+        format('create table private.%I (like private.interview_access_log including all)', m.name),
+        format('alter table private.%I enable row level security', m.name),
+        format('revoke all on table private.%I from public, anon, authenticated, service_role',
+          m.name),
+        format('alter table private.interview_access_log attach partition private.%I'
+          ' for values from (%L) to (%L)', m.name, m.month, m.month + interval '1 month')
+      ] as ddl, 'created' as done, 0 as phase, m.month as at
+    from (
+      select v.month, 'interview_access_log_' || pg_catalog.to_char(v.month, 'YYYY_MM') as name
+      from pg_catalog.generate_series(0, 3) i,
+        lateral (select pg_catalog.date_trunc('month', p_now)
+          + pg_catalog.make_interval(months => i) as month) v
+    ) m
+    where pg_catalog.to_regclass('private.' || m.name) is null
+    union all
+    select p.relname, array[format('drop table private.%I', p.relname)], 'dropped', 1, p.upper_bound
+    from (
+      select c.relname,
+        pg_catalog.substring(pg_catalog.pg_get_expr(c.relpartbound, c.oid),
+          'TO \(''([^'']+)''\)')::timestamptz as upper_bound
+      from pg_catalog.pg_inherits i
+      join pg_catalog.pg_class c on c.oid = i.inhrelid
+      where i.inhparent = 'private.interview_access_log'::regclass
+    ) p
+    where p.upper_bound <= v_kept_from
+    order by phase, at
   loop
-    -- A partition with no upper bound (a DEFAULT one an operator added) holds records of any
-    -- age: never dropped here.
-    continue when v_part.upper_bound is null or v_part.upper_bound > v_kept_from;
-    partition_name := v_part.relname;
+    partition_name := v_step.name;
     begin
-      execute format('drop table %s', v_part.part);
-      action := 'dropped';
+      foreach v_ddl in array v_step.ddl loop
+        execute v_ddl;
+      end loop;
+      action := v_step.done;
     exception when lock_not_available then
-      action := 'not dropped: the log was locked past lock_timeout; the next run tries again';
+      action := 'not ' || v_step.done
+        || ': the log was locked past lock_timeout; the next run tries again';
       raise warning '%: %', partition_name, action;
     end;
     return next;
