@@ -1,5 +1,6 @@
 // The stand-in Storage against what the real server (supa-storage 1.11.2) answered to the same
-// requests: ../shared/reference/supabase-platform.md, "Storage: what the real server answers".
+// requests (the team's platform reference, supabase-platform.md, outside this repository:
+// "Storage: what the real server answers").
 // Each test is named for the real behaviour. Objects are put in through the upload API, so the
 // file also runs against a real stack.
 import assert from "node:assert/strict";

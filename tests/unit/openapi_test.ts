@@ -8,7 +8,7 @@ type Schema = Record<string, unknown>;
 const contract = JSON.parse(
   await Deno.readTextFile(
     new URL(
-      "../../../shared/reference/jobmojito-openapi-job-interview-details.json",
+      "../../contract/jobmojito-openapi-job-interview-details.json",
       import.meta.url,
     ),
   ),

@@ -1,10 +1,10 @@
 /**
  * Storage's signing and upload endpoints as supa-storage 1.11.2 answers them (compared request by
- * request with the real server: ../shared/reference/supabase-platform.md, "Storage: what the
- * real server answers"): the body validated and coerced as its schema does, batch and single
- * signing checked against storage.objects under the caller's role (RLS applies, the service role
- * bypasses it), per-path error entries, `signedURL` with the key raw, HS256 URL tokens.
- * Downloads are in storage_download.ts.
+ * request with the real server, in the team's platform reference, supabase-platform.md, outside
+ * this repository: "Storage: what the real server answers"): the body validated and coerced as
+ * its schema does, batch and single signing checked against storage.objects under the caller's
+ * role (RLS applies, the service role bypasses it), per-path error entries, `signedURL` with the
+ * key raw, HS256 URL tokens. Downloads are in storage_download.ts.
  */
 import type { Context } from "hono";
 import { SignJWT } from "jose";

@@ -1,7 +1,7 @@
 -- What every Supabase database already has before a project's migrations run, for a plain
 -- PostgreSQL 15 cluster. Never deployed: on a real project this is the platform's job.
 -- Kept to the objects, grants and behaviour the migrations, PostgREST and Storage rely on
--- (see ../shared/reference/supabase-platform.md), so the same migrations run unchanged on both.
+-- (see docs/platform.md), so the same migrations run unchanged on both.
 
 -- Roles. PostgREST and Storage log in as `authenticator` and switch to the JWT's role per request.
 create role anon nologin noinherit;
