@@ -153,8 +153,8 @@ language plpgsql stable security definer set search_path = '' as $$
 begin
   return coalesce((
     select pg_catalog.jsonb_object_agg(c.path, case
-        when c.candidate = 'shown' and exists (
-          select 1 from private.candidate_visibility k where k.parent = c.path
+        when c.candidate = 'shown' and c.path in (
+          select k.parent from private.candidate_visibility k where k.parent is not null
         ) then 'keys'
         else c.candidate
       end)
@@ -237,20 +237,20 @@ begin
             where k.value is not null
           ), '{}'::json);
         when 'array' then
-          -- In the elements' order; an element the list hides is left out.
+          -- In the elements' order: json_array_elements() returns them so, and nothing reorders.
           return coalesce((
-            select pg_catalog.json_agg(y.value order by y.n)
+            select pg_catalog.json_agg(y.value) filter (where y.value is not null)
             from (
-              select x.n, case
+              select case
                   when p_list ->> p_path = 'keys'
                     or pg_catalog.json_typeof(x.value) in ('object', 'array')
                     then private.candidate_json(x.value, p_path, p_list)
                   else x.value
                 end as value
-              from pg_catalog.json_array_elements(p_value) with ordinality x (value, n)
+              from pg_catalog.json_array_elements(p_value) x
+              -- Not flattened: the filter would compute each value twice.
               offset 0
             ) y
-            where y.value is not null
           ), '[]'::json);
         when 'null' then
           return p_value;
