@@ -16,8 +16,9 @@ set local statement_timeout = '60s';
 -- each transcript item (`transcript.answer`), or a key inside an open JSON value, at any depth
 -- (`ai_analysis_other.takeaways.next_steps.text`); an array is walked through, element by
 -- element, under its own path. `candidate` says what reaches the candidate:
---   shown   a value that isn't an object as it is; an object only with the keys the list names
---           inside it, each by its own row: a key added inside later stays hidden;
+--   shown   an object only with the keys the list names inside it, each by its own row: a key
+--           added inside later stays hidden; where rows name keys inside the place, any value
+--           there but an object (or a list of them) is hidden; elsewhere a value as it is;
 --   whole   the value as stored, whatever it holds inside (the reason says why that is right);
 --   names   `_omitted` and `_unreadable`: a list of key names, of which only the names of keys
 --           the candidate is shown stay; any other shape is hidden;

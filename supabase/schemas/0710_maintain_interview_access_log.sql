@@ -63,9 +63,9 @@ begin
     ) m
     where pg_catalog.to_regclass('private.' || m.name) is null
     union all
-    select p.relname, array[format('drop table private.%I', p.relname)], 'dropped', 1, p.upper_bound
+    select p.relname, array[format('drop table %s', p.part)], 'dropped', 1, p.upper_bound
     from (
-      select c.relname,
+      select c.relname, c.oid::regclass as part,
         pg_catalog.substring(pg_catalog.pg_get_expr(c.relpartbound, c.oid),
           'TO \(''([^'']+)''\)')::timestamptz as upper_bound
       from pg_catalog.pg_inherits i

@@ -6,7 +6,7 @@
 -- and a reviewer's with the value as stored.
 begin;
 select tests.create_world();
-select plan(28);
+select plan(34);
 
 update public.interview_results set ai_analysis_other = $${
   "strengths_concerns": {"strengths": ["Calm"], "concerns": ["Slow"]},
@@ -172,9 +172,9 @@ select is((select reviewer ->> 'ai_analysis_other' from encoded where view = 'fu
   'a reviewer gets the string as stored');
 
 -- Keys with a dot in their name pass for no place of the list: a top-level "voice.Words" is not
--- the voice segments' Words (shown whole), "takeaways.next_steps" not the takeaways' steps.
+-- the voice segments' Words (shown whole), "takeaways.fixed" not the takeaways' fixed steps.
 update public.interview_results
-set ai_analysis_other = '{"takeaways.next_steps": "LEAK-3", "takeaways": {"fixed": ["ok"], "fixed.x": "LEAK-4"}}'
+set ai_analysis_other = '{"takeaways.fixed": ["LEAK-3"], "takeaways": {"fixed": ["ok"], "next_steps.text": "LEAK-4"}}'
 where id = tests.uid('submitted');
 update public.interview_result_questions
 set answer_assessment_raw_data = $${
@@ -200,6 +200,29 @@ select is((select (candidate -> 'transcript' -> 1 -> 'external_data')::jsonb fro
   '{}'::jsonb, 'external_data: a key with a dot is removed');
 select ok(strpos(d.candidate::text, 'LEAK') = 0, format('%s: nothing under a dotted key reaches the candidate', d.view))
 from dotted d order by d.view;
+
+-- A string where the list names keys, deeper down: inside takeaways' steps and as the voice
+-- segments; left out like the top-level ones, their shown neighbours kept.
+update public.interview_results
+set ai_analysis_other = $${"takeaways": {"what_went_well": ["ok"],
+  "next_steps": [{"text": "t", "guidance": "{\"coach_note\": \"LEAK-7\"}", "proof": "LEAK-8"}]},
+  "score_rationale": "LEAK-9"}$$
+where id = tests.uid('submitted');
+update public.interview_result_questions
+set answer_assessment_raw_data = '{"model": "azure", "voice": "LEAK-10"}', external_data = null
+where id = tests.uid('submitted:2');
+
+create temp table nested on commit drop as
+select v.view, tests.rpc_as('candidate', tests.uid('submitted'), v.view) as candidate
+from unnest(array['full', 'condensed', 'standard', 'summary']) v (view);
+
+select is((select (candidate -> 'ai_analysis_other')::jsonb from nested where view = 'full'),
+  '{"takeaways": {"what_went_well": ["ok"], "next_steps": [{"text": "t"}]}}'::jsonb,
+  'a string at a place whose keys the list names is left out at any depth');
+select is((select (candidate -> 'transcript' -> 1 -> 'answer_assessment_raw_data')::jsonb from nested where view = 'full'),
+  '{"model": "azure"}'::jsonb, 'voice stored as a string is left out of the raw data');
+select ok(strpos(d.candidate::text, 'LEAK') = 0, format('%s: no string where keys were expected reaches the candidate', d.view))
+from nested d order by d.view;
 
 select * from finish();
 rollback;

@@ -1,6 +1,6 @@
 -- Who reads a result's access log (public.interview_access_log), and what of it: admins, the
 -- service role and owners of the result's merchant or of one above read every record whole; the
--- candidate reads their own result's, others' user ids and request ids hidden; everyone else,
+-- candidate reads their own result's, others' user ids, request ids and origins hidden; others,
 -- and anyone for a result they may not see or that doesn't exist, nothing. Newest first. The
 -- records are written here as rows, with the order and what the candidate sees spelt out.
 begin;
