@@ -157,6 +157,22 @@ Deno.test("budgetedLogger() counts records it has no room for in a summary, writ
   assert.equal(summaries[0].at, start + 10_000, "as soon as the window has room");
 });
 
+Deno.test("budgetedLogger() counts the 5xx it had no room for in a summary, written even if no request comes", async () => {
+  const { clock, lines, log } = clocked({ maxLines: 80, windowMs: 10_000, sampleEvery: 100 });
+  const start = clock.t;
+  for (let i = 0; i < 70; i++) log.request(entry(500));
+  // Nothing else comes: the summary waits for the window, then is written by itself.
+  for (let i = 0; i < 5 && !lines.some((l) => l.record.msg === "summary"); i++) {
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  assert.equal(lines.filter((l) => l.record.msg === "request").length, 60);
+  const summaries = lines.filter((l) => l.record.msg === "summary");
+  assert.equal(summaries.length, 1);
+  assert.equal(summaries[0].record.suppressed_errors, 10, "70 5xx, 60 lines: 10 counted");
+  assert.equal(summaries[0].record.level, "error");
+  assert.equal(summaries[0].at, start + 10_000);
+});
+
 Deno.test("budgetedLogger() redacts anything shaped like a key in a record line", async () => {
   const written: string[] = [];
   const log = budgetedLogger(platform, (l) => written.push(l));

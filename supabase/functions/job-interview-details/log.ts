@@ -145,8 +145,8 @@ function slidingWindow(budget: LogBudget, write: (line: string) => void) {
  * the budget is left to access records alone: they are evidence, to be replayed, where a 5xx
  * line is a diagnosis its summary still counts (a primary refusing writes fails the signed reads
  * and leaves the unsigned reads' records to log, at once). Lines beyond their share are counted
- * in the next summary. Records counted so get a summary of their own as soon as one fits, should
- * no request come to carry it (`sleep` waits for it).
+ * in the next summary. Records and errors counted so get a summary of their own as soon as one
+ * fits, should no request come to carry it (`sleep` waits for it).
  */
 export function budgetedLogger(
   budget: LogBudget,
@@ -171,7 +171,7 @@ export function budgetedLogger(
   };
   const summaryLater = () =>
     summaryDue ??= (async () => {
-      while (tally.recordsNotLogged > 0) {
+      while (tally.recordsNotLogged + tally.suppressedErrors > 0) {
         await sleep(Math.max(1, window.wait(now(), tally.since)));
         summarise(now());
       }
@@ -190,8 +190,10 @@ export function budgetedLogger(
       if (serious ? window.room(t) > forRecords : sampled && window.room(t) > reserved) {
         const level = serious ? "error" : "info";
         window.emit(t, JSON.stringify({ level, msg: "request", ...entry }));
-      } else if (serious) tally.suppressedErrors++;
-      else tally.sampledOut++;
+      } else if (serious) {
+        tally.suppressedErrors++;
+        void summaryLater();
+      } else tally.sampledOut++;
     },
     unwritten(line, records) {
       const t = now();
