@@ -5,7 +5,7 @@
 -- month's partition and the next three's.
 begin;
 select tests.create_world();
-select plan(47);
+select plan(48);
 
 -- Dates from the start of this month (UTC), so that the test reads the same on any day.
 create temp table t on commit drop as
@@ -123,6 +123,17 @@ create table private.interview_access_log_default partition of private.interview
 select pg_temp.maintain_at(interval '40 months');
 select isnt_empty($$select 1 from pg_class where relname = 'interview_access_log_default'$$,
   'a partition without an upper bound is never dropped for its age');
+
+-- A month attached from another schema (an archive, say) is dropped as itself, not by its name
+-- in private.
+create schema access_archive;
+create table access_archive.interview_access_log_2020_01
+  (like private.interview_access_log including all);
+alter table private.interview_access_log attach partition access_archive.interview_access_log_2020_01
+  for values from ('2020-01-01 00:00+00') to ('2020-02-01 00:00+00');
+select pg_temp.maintain_at(interval '40 months');
+select is_empty($$select 1 from pg_tables where schemaname = 'access_archive'$$,
+  'a month past the retention is dropped whatever schema holds it');
 
 select * from finish();
 rollback;
